@@ -1,0 +1,19 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
+import { AppConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { ErrorsModule } from '@app/errors';
+import { HealthController } from './health/health.controller';
+import { LoggingModule } from './logging.module';
+
+@Module({})
+export class AppModule {
+  /** Reads and validates the environment now: tests set theirs before calling this. */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule.forRoot(), ErrorsModule, AuthModule],
+      controllers: [HealthController],
+    };
+  }
+}

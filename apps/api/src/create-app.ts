@@ -1,0 +1,52 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { appConfig, type AppConfig } from '@app/config';
+import { AppException, REQUEST_ID_HEADER, requestIdFor, sendErrorEnvelope, toAppException } from '@app/errors';
+import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
+import { AppModule } from './app.module';
+
+/**
+ * The application exactly as production runs it (adapter, hooks, limits, logger); `main.ts` and
+ * the e2e tests both start from here.
+ */
+export async function createApp(): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    // Never trust caller-supplied forwarding headers unless an operator puts us behind a proxy.
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const config = app.get<AppConfig>(appConfig.KEY);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    (request.raw as { route?: string }).route = request.routeOptions.url;
+    done();
+  });
+  // Errors raised by Fastify itself before a Nest handler runs (body parsing, limits) get the envelope too.
+  fastify.setErrorHandler((error, request, reply) => {
+    const exception = error instanceof AppException ? error : toAppException(error);
+    sendErrorEnvelope(reply, request.id, exception);
+  });
+  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes });
+
+  const server = app.getHttpServer() as Server;
+  server.headersTimeout = Math.min(config.requestTimeoutMs, 30_000);
+  server.requestTimeout = config.requestTimeoutMs;
+  server.keepAliveTimeout = 72_000;
+  // On shutdown Fastify stops accepting and waits for in-flight requests; past the grace period, cut them.
+  fastify.addHook('preClose', (done) => {
+    setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
+    done();
+  });
+  return app;
+}

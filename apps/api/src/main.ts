@@ -1,0 +1,27 @@
+import { Logger } from '@nestjs/common';
+import { appConfig, type AppConfig, EnvironmentError } from '@app/config';
+import { DatabaseRuntime } from '@app/database';
+import { createApp } from './create-app';
+import { OPENAPI_JSON_PATH, setupSwagger, SWAGGER_UI_PATH } from './swagger';
+
+async function main(): Promise<void> {
+  const app = await createApp();
+  setupSwagger(app);
+  app.enableShutdownHooks();
+  const config = app.get<AppConfig>(appConfig.KEY);
+  await app.listen({ port: config.port, host: config.host });
+
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${config.port}`;
+  const database = app.get(DatabaseRuntime);
+  new Logger('Main').log(
+    `Proxy Execute listening: API ${base}/api/v3 · Swagger UI ${base}/${SWAGGER_UI_PATH} · ` +
+      `OpenAPI ${base}/${OPENAPI_JSON_PATH} · database ${database.isEmbedded ? 'embedded ' : ''}${database.displayUrl}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof EnvironmentError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`Proxy Execute did not start.\n${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { readEnv, toInteger } from './env';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+class AppEnv {
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** Largest accepted request body on ordinary routes. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1024)
+  REQUEST_BODY_LIMIT_BYTES = 1_048_576;
+
+  /** Time a client has to send its request headers, then its whole request. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1000)
+  REQUEST_TIMEOUT_MS = 60_000;
+
+  /** Time in-flight requests get to finish on SIGTERM before connections are closed. */
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_GRACE_MS = 10_000;
+
+  @IsOptional()
+  @IsString()
+  PUBLIC_BASE_URL?: string;
+}
+
+export const appConfig = registerAs('app', () => {
+  const env = readEnv(AppEnv, process.env);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    bodyLimitBytes: env.REQUEST_BODY_LIMIT_BYTES,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+  };
+});
+export type AppConfig = ReturnType<typeof appConfig>;
+export const validateAppEnv = (env: NodeJS.ProcessEnv): unknown => readEnv(AppEnv, env);

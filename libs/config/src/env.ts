@@ -1,0 +1,43 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+/** Raised when the environment does not validate; every problem is listed, each naming its variable. */
+export class EnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvironmentError';
+  }
+}
+
+/**
+ * Validates one namespace of the environment against a class-validator class whose property names
+ * are the variable names. Empty strings count as unset, so `FOO=` in an .env file takes the default.
+ */
+export function readEnv<T extends object>(schema: ClassConstructor<T>, env: NodeJS.ProcessEnv): T {
+  const present: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') present[name] = value;
+  }
+  const instance = plainToInstance(schema, present, { exposeDefaultValues: true });
+  const errors = validateSync(instance, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new EnvironmentError(
+      errors.map((e) => {
+        const shown = present[e.property] === undefined ? 'unset' : JSON.stringify(present[e.property]);
+        return `${e.property} (${shown}): ${Object.values(e.constraints ?? {}).join('; ')}`;
+      }),
+    );
+  }
+  return instance;
+}
+
+export const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+export const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
