@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, type AppConfig } from '@app/config';
-import { AppException, REQUEST_ID_HEADER, requestIdFor, sendErrorEnvelope, toAppException } from '@app/errors';
+import { REQUEST_ID_HEADER, requestIdFor } from '@app/errors';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
@@ -32,11 +32,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
     (request.raw as { route?: string }).route = request.routeOptions.url;
     done();
   });
-  // Errors raised by Fastify itself before a Nest handler runs (body parsing, limits) get the envelope too.
-  fastify.setErrorHandler((error, request, reply) => {
-    const exception = error instanceof AppException ? error : toAppException(error);
-    sendErrorEnvelope(reply, request.id, exception);
-  });
+  // The API speaks JSON: other bodies are refused with 415 rather than reaching validation as strings.
+  fastify.removeContentTypeParser(['text/plain']);
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes });
 
   const server = app.getHttpServer() as Server;

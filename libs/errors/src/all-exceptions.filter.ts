@@ -27,7 +27,8 @@ const HTTP_STATUS_SLUGS: Partial<Record<number, ErrorSlug>> = {
 /** Maps anything thrown while serving a request to a catalogue entry. */
 export function toAppException(error: unknown): AppException {
   if (error instanceof AppException) return error;
-  const fastifyCode = (error as FastifyLikeError | null)?.code;
+  // Nest wraps Fastify's body-parsing errors in an HttpException whose cause is the original.
+  const fastifyCode = (error as FastifyLikeError | null)?.code ?? ((error as Error | null)?.cause as FastifyLikeError | undefined)?.code;
   if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_ERROR_SLUGS) {
     return new AppException(FASTIFY_ERROR_SLUGS[fastifyCode]);
   }
