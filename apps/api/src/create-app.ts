@@ -36,7 +36,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   fastify.removeContentTypeParser(['text/plain']);
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes });
 
-  const server = app.getHttpServer() as Server;
+  const server: Server = app.getHttpServer();
   server.headersTimeout = Math.min(config.requestTimeoutMs, 30_000);
   server.requestTimeout = config.requestTimeoutMs;
   server.keepAliveTimeout = 72_000;

@@ -16,9 +16,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('3')
     .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'x-api-key')
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controllerKey, methodKey) => methodKey,
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
+  // One handler serves both API versions; Swagger numbers the copies (`createProject[1]`). Name
+  // them after the version instead, so generated clients get readable, unique operation ids.
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const operation of Object.values(item) as Array<{ operationId?: string }>) {
+      if (typeof operation?.operationId !== 'string') continue;
+      const base = operation.operationId.replace(/\[\d+\]$/, '');
+      operation.operationId = path.startsWith('/api/v3.1/') ? `${base}_v3_1` : base;
+    }
+  }
+  return document;
 }
 
 export function setupSwagger(app: INestApplication, document = buildOpenApiDocument(app)): void {
