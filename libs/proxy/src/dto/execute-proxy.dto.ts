@@ -1,0 +1,153 @@
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+export const PROXY_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'] as const;
+export type ProxyMethod = (typeof PROXY_METHODS)[number];
+export const PARAMETER_LOCATIONS = ['header', 'query'] as const;
+export type ParameterLocation = (typeof PARAMETER_LOCATIONS)[number];
+
+const IsStringOrFiniteNumber = () =>
+  ValidateBy({
+    name: 'isStringOrFiniteNumber',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)),
+      defaultMessage: () => '$property must be a string or a number',
+    },
+  });
+
+export class ProxyParameterDto {
+  /** @example "X-Trace" */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  name: string;
+
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: 'abc', description: 'Numbers are sent as their decimal text.' })
+  @IsStringOrFiniteNumber()
+  value: string | number;
+
+  @ApiPropertyOptional({ enum: PARAMETER_LOCATIONS, description: 'Where the parameter goes. Required unless `in` is given.' })
+  @ValidateIf((o: ProxyParameterDto) => o.in === undefined || o.type !== undefined)
+  @IsIn(PARAMETER_LOCATIONS, { message: 'type (or in) must be one of: header, query' })
+  type?: ParameterLocation;
+
+  @ApiPropertyOptional({ enum: PARAMETER_LOCATIONS, description: 'Synonym of `type` (Composio SDK spelling).' })
+  @IsOptional()
+  @IsIn(PARAMETER_LOCATIONS)
+  in?: ParameterLocation;
+}
+
+export class BinaryBodyDto {
+  /** Raw bytes, standard base64. @example "JVBERi0xLjQK" */
+  @IsOptional()
+  @IsString()
+  base64?: string;
+
+  /** A URL the service fetches the bytes from. @example "https://example.com/report.pdf" */
+  @IsOptional()
+  @IsString()
+  url?: string;
+
+  /** @example "application/pdf" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  content_type?: string;
+}
+
+export class ExecuteProxyRequestDto {
+  /** Absolute URL, or a path relative to the connected account's base URL. @example "/user/repos?per_page=5" */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(8192)
+  endpoint: string;
+
+  @ApiProperty({ enum: PROXY_METHODS, example: 'GET' })
+  @IsIn(PROXY_METHODS)
+  method: ProxyMethod;
+
+  /** The account whose credentials are used; omitted, the project's default account. @example "ca_3yV0rJ9qg1o2Kp7Wn4Xb8C" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  connected_account_id?: string;
+
+  @ApiPropertyOptional({
+    description: 'Request body (any JSON). Sent as JSON unless a `content-type` header parameter says otherwise.',
+    nullable: true,
+    oneOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    example: { title: 'Found a bug', labels: ['bug'] },
+  })
+  @Allow()
+  body?: unknown;
+
+  @ApiPropertyOptional({ type: BinaryBodyDto, description: 'Raw request body, from base64 or a URL; not together with `body`.' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BinaryBodyDto)
+  binary_body?: BinaryBodyDto;
+
+  @ApiPropertyOptional({ type: [ProxyParameterDto], description: 'Headers and query parameters, applied after the credentials.' })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ProxyParameterDto)
+  parameters?: ProxyParameterDto[];
+
+  @ApiPropertyOptional({ deprecated: true, description: 'Not supported: store credentials as a connected account.' })
+  @Allow()
+  custom_connection_data?: unknown;
+
+  /** Extension: a deadline shorter than the server's PROXY_TIMEOUT_MS for this call, in ms. @example 5000 */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  timeout_ms?: number;
+}
+
+export class BinaryDataDto {
+  url: string;
+  content_type: string;
+  size: number;
+  expires_at: string;
+}
+
+@ApiExtraModels(BinaryDataDto)
+export class ProxyResponseDto {
+  /** The upstream's status code. @example 200 */
+  status: number;
+
+  @ApiProperty({
+    description: 'Parsed JSON, or text for text/XML/form/invalid JSON; null when empty, for HEAD, or with binary_data.',
+    nullable: true,
+    example: { id: 1, login: 'octocat' },
+  })
+  data: unknown;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'content-type': 'application/json; charset=utf-8' },
+    description: 'Upstream headers, lower-case, hop-by-hop removed, repeats joined with ", ".',
+  })
+  headers: Record<string, string>;
+
+  @ApiPropertyOptional({ allOf: [{ $ref: getSchemaPath(BinaryDataDto) }] })
+  binary_data?: BinaryDataDto;
+}

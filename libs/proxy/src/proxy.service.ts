@@ -1,0 +1,149 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import { proxyConfig, type ProxyConfig } from '@app/config';
+import { applyCredentials, ConnectedAccountsService } from '@app/connected-accounts';
+import { AppException } from '@app/errors';
+import { firstValueFrom } from 'rxjs';
+import { DestinationPolicy, ipLiteralOf } from './destination-policy';
+import type { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
+import { resolveEndpoint } from './endpoint-resolver';
+import { assertCallerHeader, responseHeaders } from './header-policy';
+import { encodeBody } from './request-body';
+import { mapResponseData } from './response-mapper';
+import type { UpstreamBody } from './transport/undici-axios-adapter';
+import { toUpstreamException } from './upstream-errors';
+
+const USER_AGENT = 'proxy-execute/0.1';
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+interface OutgoingRequest {
+  url: URL;
+  headers: Record<string, string>;
+  body?: Buffer;
+  /** Values injected from the account's credentials, for redaction. */
+  secrets: string[];
+}
+
+@Injectable()
+export class ProxyService {
+  private readonly policy: DestinationPolicy;
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly accounts: ConnectedAccountsService,
+    @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
+  ) {
+    this.policy = new DestinationPolicy(config.allowedCidrs);
+  }
+
+  async execute(projectId: string, request: ExecuteProxyRequestDto): Promise<ProxyResponseDto> {
+    assertRequestShape(request);
+    const account = await this.accounts.resolveForProject(projectId, request.connected_account_id);
+    const outgoing = this.buildRequest(request, account);
+
+    const deadline = AbortSignal.timeout(Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs));
+    let response;
+    try {
+      response = await firstValueFrom(
+        this.http.request<UpstreamBody>({
+          url: outgoing.url.toString(),
+          method: request.method,
+          headers: outgoing.headers,
+          data: outgoing.body,
+          signal: deadline,
+          maxContentLength: this.config.maxResponseBytes,
+        }),
+      );
+    } catch (error) {
+      throw toUpstreamException(error, deadline.aborted, outgoing.secrets);
+    }
+    const { bytes, decoded } = response.data;
+    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, { decoded });
+    return { status: response.status, data: mapResponseData(request.method, headers['content-type'], bytes), headers };
+  }
+
+  private buildRequest(
+    request: ExecuteProxyRequestDto,
+    account: Awaited<ReturnType<ConnectedAccountsService['resolveForProject']>>,
+  ): OutgoingRequest {
+    const url = resolveEndpoint(request.endpoint, { baseUrl: account.baseUrl, allowedHosts: account.allowedHosts });
+    // IP literals never go through the connect-time lookup (checklist S9): judge them here.
+    const literal = ipLiteralOf(url.hostname);
+    if (literal !== null && !this.policy.isAllowed(literal)) {
+      throw new AppException('ExternalProxy_DestinationNotAllowed', { errors: [`address ${literal} is not public`] });
+    }
+
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+    const injected = { headers: {} as Record<string, string>, query: new URLSearchParams() };
+    applyCredentials(account.authScheme, account.credentials, injected);
+    Object.assign(headers, injected.headers);
+    for (const [name, value] of injected.query) url.searchParams.set(name, value);
+    const secrets = [...Object.values(injected.headers), ...[...injected.query.values()]];
+
+    // Caller parameters come after the credentials: a caller may override the auth header deliberately.
+    const seenQuery = new Set<string>();
+    for (const parameter of request.parameters ?? []) {
+      const value = String(parameter.value);
+      if ((parameter.type ?? parameter.in) === 'header') {
+        assertCallerHeader(parameter.name, value);
+        headers[parameter.name.toLowerCase()] = value;
+      } else if (seenQuery.has(parameter.name)) {
+        url.searchParams.append(parameter.name, value);
+      } else {
+        seenQuery.add(parameter.name);
+        url.searchParams.set(parameter.name, value);
+      }
+    }
+
+    const body = request.binary_body ? decodeBinaryBody(request.binary_body, this.config.maxUploadBytes) : undefined;
+    if (body) {
+      headers['content-type'] ??= body.contentType;
+      return { url, headers, body: body.bytes, secrets };
+    }
+    const encoded = encodeBody(request.body, headers['content-type']);
+    if (encoded?.contentType) headers['content-type'] = encoded.contentType;
+    return { url, headers, body: encoded?.bytes, secrets };
+  }
+}
+
+function assertRequestShape(request: ExecuteProxyRequestDto): void {
+  if (request.custom_connection_data !== undefined) {
+    throw new AppException('ExternalProxy_CustomConnectionDataUnsupported');
+  }
+  const errors: string[] = [];
+  const hasBody = request.body !== undefined && request.body !== null;
+  if ((request.method === 'GET' || request.method === 'HEAD') && (hasBody || request.binary_body)) {
+    errors.push(`body is not allowed with ${request.method}`);
+  }
+  for (const [index, parameter] of (request.parameters ?? []).entries()) {
+    if (parameter.type !== undefined && parameter.in !== undefined && parameter.type !== parameter.in) {
+      errors.push(`parameters[${index}]: type and in disagree`);
+    }
+  }
+  if (errors.length > 0) throw new AppException('Request_ValidationFailed', { errors });
+  if (hasBody && request.binary_body) {
+    throw new AppException('ExternalProxy_BinaryBodyInvalid', { errors: ['send either body or binary_body, not both'] });
+  }
+}
+
+function decodeBinaryBody(
+  binary: NonNullable<ExecuteProxyRequestDto['binary_body']>,
+  maxBytes: number,
+): { bytes: Buffer; contentType: string } {
+  if (binary.url !== undefined || binary.base64 === undefined) {
+    throw new AppException('ExternalProxy_BinaryBodyInvalid', {
+      errors: [binary.url !== undefined ? 'binary_body.url is not supported yet: send base64' : 'binary_body needs base64'],
+    });
+  }
+  if (!STRICT_BASE64.test(binary.base64)) {
+    throw new AppException('ExternalProxy_BinaryBodyInvalid', { errors: ['binary_body.base64 is not valid base64'] });
+  }
+  if (Math.floor((binary.base64.length * 3) / 4) > maxBytes + 2) {
+    throw new AppException('ExternalProxy_BinaryBodyTooLarge', { errors: [`decoded size over ${maxBytes} bytes`] });
+  }
+  const bytes = Buffer.from(binary.base64, 'base64');
+  if (bytes.length > maxBytes) {
+    throw new AppException('ExternalProxy_BinaryBodyTooLarge', { errors: [`decoded size over ${maxBytes} bytes`] });
+  }
+  return { bytes, contentType: binary.content_type ?? 'application/octet-stream' };
+}

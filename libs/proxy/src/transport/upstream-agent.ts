@@ -1,0 +1,32 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { proxyConfig, type ProxyConfig } from '@app/config';
+import { Agent } from 'undici';
+import { DestinationPolicy } from '../destination-policy';
+import { createGuardedLookup } from './guarded-lookup';
+
+/**
+ * The one outbound connection pool: undici keeps a keep-alive pool per origin with bounded
+ * connections, dials only addresses the destination policy allows, never uses HTTP(S)_PROXY
+ * (checklist S17), and takes no connect options from callers (S18).
+ */
+@Injectable()
+export class UpstreamAgent implements OnApplicationShutdown {
+  readonly agent: Agent;
+
+  constructor(@Inject(proxyConfig.KEY) config: ProxyConfig) {
+    this.agent = new Agent({
+      connections: config.maxConnectionsPerOrigin,
+      keepAliveTimeout: 30_000,
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+      connect: {
+        timeout: config.connectTimeoutMs,
+        lookup: createGuardedLookup(new DestinationPolicy(config.allowedCidrs)),
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+}

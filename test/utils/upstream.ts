@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  rawHeaders: string[];
+  body: Buffer;
+}
+
+export interface Upstream {
+  /** e.g. http://127.0.0.1:40123 */
+  url: string;
+  port: number;
+  host: string;
+  requests: RecordedRequest[];
+  /** TCP connections accepted so far: a blocked destination must leave this at 0. */
+  connections: number;
+  /** Bytes the /huge route managed to write before the client stopped reading. */
+  hugeBytesWritten: number;
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: Upstream) => void;
+
+const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void => {
+  const text = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+};
+
+/** Echo: everything the proxy sent, so a test can see injected credentials and parameters. */
+const echo: Handler = (req, res, body) => {
+  const url = new URL(req.url ?? '/', 'http://upstream.invalid');
+  json(res, 200, {
+    method: req.method,
+    path: url.pathname,
+    query: Object.fromEntries([...url.searchParams.keys()].map((k) => [k, url.searchParams.getAll(k)])),
+    headers: req.headers,
+    body_text: body.toString('utf8'),
+    body_base64: body.toString('base64'),
+  });
+};
+
+const ROUTES: Array<[RegExp, Handler]> = [
+  [/^\/status\/(\d{3})/, (req, res) => {
+    const status = Number(/^\/status\/(\d{3})/.exec(req.url ?? '')![1]);
+    if (status === 204 || status === 304) {
+      res.writeHead(status);
+      res.end();
+    } else json(res, status, { status });
+  }],
+  [/^\/text/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('plain text ✓');
+  }],
+  [/^\/xml/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end('<a><b>1</b></a>');
+  }],
+  [/^\/form/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' });
+    res.end('a=1&b=two');
+  }],
+  [/^\/empty/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0' });
+    res.end();
+  }],
+  [/^\/invalid-json/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"a":');
+  }],
+  [/^\/binary/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(Buffer.from([0, 1, 2, 253, 254, 255]));
+  }],
+  [/^\/redirect/, (req, res) => {
+    const to = new URL(req.url ?? '/', 'http://upstream.invalid').searchParams.get('to') ?? '/';
+    res.writeHead(302, { location: to, 'content-type': 'application/json' });
+    res.end('{"redirect":true}');
+  }],
+  [/^\/hop/, (_req, res) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      connection: 'keep-alive, x-secret',
+      'x-secret': 'hop-value',
+      'keep-alive': 'timeout=5',
+      'x-kept': 'yes',
+      'set-cookie': ['a=1', 'b=2'],
+    });
+    res.end('{}');
+  }],
+  [/^\/gzip-chain/, (_req, res) => {
+    const once = gzipSync(Buffer.from('{"deep":true}'));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip, gzip, gzip' });
+    res.end(gzipSync(gzipSync(once)));
+  }],
+  [/^\/gzip-bomb/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20)));
+  }],
+  [/^\/gzip/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(Buffer.from(JSON.stringify({ compressed: true }))));
+  }],
+  [/^\/hang/, () => {
+    // accept, read, never answer
+  }],
+  [/^\/trickle/, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('[');
+    const timer = setInterval(() => res.write('1,'), 200);
+    res.on('close', () => clearInterval(timer));
+  }],
+  [/^\/reset/, (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('{"partial":');
+    setTimeout(() => req.socket.destroy(), 50);
+  }],
+  [/^\/huge/, (_req, res, _body, upstream) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const pump = (): void => {
+      while (upstream.hugeBytesWritten < 1024 * 1024 * 1024) {
+        upstream.hugeBytesWritten += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      res.end();
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    pump();
+  }],
+];
+
+/** An HTTP server on a loopback address (127.0.0.1 unless told), recording what it receives. */
+export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
+  const sockets = new Set<Socket>();
+  const upstream: Upstream = {
+    url: '',
+    port: 0,
+    host,
+    requests: [],
+    connections: 0,
+    hugeBytesWritten: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      upstream.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body });
+      const route = ROUTES.find(([pattern]) => pattern.test(req.url ?? ''));
+      (route ? route[1] : echo)(req, res, body, upstream);
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    upstream.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  upstream.port = (server.address() as { port: number }).port;
+  upstream.url = `http://${host}:${upstream.port}`;
+  return upstream;
+}
