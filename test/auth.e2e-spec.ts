@@ -1,7 +1,7 @@
-import { SCOPES } from '@app/auth';
+import { hashApiKey, SCOPES } from '@app/auth';
 import { call, expectEnvelope } from './utils/http';
 import { issueKey, seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
-import { createTestDatabase, dropTestDatabase } from './utils/test-database';
+import { createTestDatabase, dropTestDatabase, queryDatabase } from './utils/test-database';
 
 describe('API-key authentication', () => {
   let databaseUrl: string;
@@ -60,7 +60,12 @@ describe('API-key authentication', () => {
       body: { name: 'ci', scopes: ['connected_accounts:read'] },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), name: 'ci', key: expect.stringMatching(/^ak_[0-9A-Za-z]{38}$/), scopes: ['connected_accounts:read'] });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      name: 'ci',
+      key: expect.stringMatching(/^ak_[0-9A-Za-z]{38}$/),
+      scopes: ['connected_accounts:read'],
+    });
     const list = await call(app.url, 'GET', '/api/v3/api_keys', { apiKey: project.key });
     expect(list.text).not.toContain(created.body.key);
     expect(list.body.items.map((k: { id: string }) => k.id)).toContain(created.body.id);
@@ -68,13 +73,54 @@ describe('API-key authentication', () => {
 
   it('does not let a key grant scopes it lacks', async () => {
     const key = await issueKey(app, project.projectId, ['api_keys:manage']);
-    const res = await call(app.url, 'POST', '/api/v3/api_keys', { apiKey: key, body: { name: 'x', scopes: ['proxy:execute'] } });
+    const res = await call(app.url, 'POST', '/api/v3/api_keys', {
+      apiKey: key,
+      body: { name: 'x', scopes: ['proxy:execute'] },
+    });
     expectEnvelope(res, 'APIKey_InsufficientPermissions', { errors: ['cannot grant scope: proxy:execute'] });
   });
 
-  it('knows every scope of the contract', () => {
-    expect([...SCOPES].sort()).toEqual(
-      ['api_keys:manage', 'connected_accounts:read', 'connected_accounts:write', 'projects:manage', 'proxy:execute'],
+  it('treats an empty x-api-key header as no key', async () => {
+    expectEnvelope(await call(app.url, 'GET', '/api/v3/api_keys', { apiKey: '' }), 'Auth_NoAuthProvided');
+  });
+
+  it('does not accept the key as a bearer token', async () => {
+    const res = await call(app.url, 'GET', '/api/v3/api_keys', {
+      headers: { authorization: `Bearer ${project.key}` },
+    });
+    expectEnvelope(res, 'Auth_NoAuthProvided');
+  });
+
+  it('answers APIKey_InvalidAPIKey for a key revoked in the database', async () => {
+    const key = await issueKey(app, project.projectId, ['api_keys:manage']);
+    await queryDatabase(databaseUrl, 'UPDATE api_keys SET revoked_at = now() WHERE key_hash = $1', [
+      hashApiKey(key),
+    ]);
+    expectEnvelope(await call(app.url, 'GET', '/api/v3/api_keys', { apiKey: key }), 'APIKey_InvalidAPIKey');
+  });
+
+  it('gives the bootstrap key every scope, projects:manage included', async () => {
+    const bootstrapKey = 'test-bootstrap-key-0123456789abcdef';
+    expect((await call(app.url, 'GET', '/api/v3/api_keys', { apiKey: bootstrapKey })).status).toBe(200);
+    const created = await call(app.url, 'POST', '/api/v3/projects', {
+      apiKey: bootstrapKey,
+      body: { name: 'from-bootstrap' },
+    });
+    expect(created.status).toBe(201);
+    const [row] = await queryDatabase<{ scopes: string[] }>(
+      databaseUrl,
+      "SELECT k.scopes FROM api_keys k JOIN projects p ON p.id = k.project_id WHERE p.name = 'default'",
     );
+    expect([...row.scopes].sort()).toEqual([...SCOPES].sort());
+  });
+
+  it('knows every scope of the contract', () => {
+    expect([...SCOPES].sort()).toEqual([
+      'api_keys:manage',
+      'connected_accounts:read',
+      'connected_accounts:write',
+      'projects:manage',
+      'proxy:execute',
+    ]);
   });
 });

