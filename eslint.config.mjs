@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'test/utils/*.js', 'jest.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,13 +16,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through libs/config.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration through libs/config.',
+        },
       ],
       'no-console': 'error',
     },
   },
   {
-    files: ['libs/config/**/*.ts', 'libs/database/src/cli-data-source.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts'],
+    files: [
+      'libs/config/**/*.ts',
+      'libs/database/src/cli-data-source.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      '**/*.spec.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

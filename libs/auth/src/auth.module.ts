@@ -13,7 +13,12 @@ import { ProjectsService } from './projects.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ProjectEntity, ApiKeyEntity])],
   controllers: [ProjectsController, ApiKeysController],
-  providers: [ApiKeysRepository, ApiKeysService, ProjectsService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  providers: [
+    ApiKeysRepository,
+    ApiKeysService,
+    ProjectsService,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
   exports: [ApiKeysService, ProjectsService],
 })
 export class AuthModule {}

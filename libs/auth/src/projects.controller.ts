@@ -22,7 +22,12 @@ export class ProjectsController {
       id: project.id,
       name: project.name,
       created_at: project.createdAt.toISOString(),
-      api_key: { id: issued.entity.id, name: issued.entity.name, key: issued.key, scopes: issued.entity.scopes },
+      api_key: {
+        id: issued.entity.id,
+        name: issued.entity.name,
+        key: issued.key,
+        scopes: issued.entity.scopes,
+      },
     };
   }
 }

@@ -2,11 +2,19 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { appConfig, validateAppEnv } from './app.config';
 import { authConfig, validateAuthEnv } from './auth.config';
+import { cryptoConfig, validateCryptoEnv } from './crypto.config';
 import { databaseConfig, validateDatabaseEnv } from './database.config';
 import { EnvironmentError } from './env';
+import { proxyConfig, validateProxyEnv } from './proxy.config';
 
 /** Every namespace's validator: the whole environment is checked at boot and all problems reported at once. */
-const validators = [validateAppEnv, validateDatabaseEnv, validateAuthEnv];
+const validators = [
+  validateAppEnv,
+  validateDatabaseEnv,
+  validateAuthEnv,
+  validateCryptoEnv,
+  validateProxyEnv,
+];
 
 export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
   const problems: string[] = [];
@@ -34,7 +42,7 @@ export class AppConfigModule {
       cache: true,
       // Tests describe their whole environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
-      load: [appConfig, databaseConfig, authConfig],
+      load: [appConfig, databaseConfig, authConfig, cryptoConfig, proxyConfig],
       validate: validateEnvironment,
     });
   }

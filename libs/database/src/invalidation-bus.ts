@@ -61,7 +61,10 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.runtime.url, application_name: 'proxy-execute-listener' });
+    const client = new Client({
+      connectionString: this.runtime.url,
+      application_name: 'proxy-execute-listener',
+    });
     client.on('notification', (msg) => this.onNotification(msg.payload));
     client.on('error', (error) => this.onListenerLost(client, error.message));
     client.on('end', () => this.onListenerLost(client, 'connection ended'));

@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from './app.exception';
 import { type ErrorSlug, ERROR_CATALOGUE } from './error-catalogue';
@@ -28,7 +35,9 @@ const HTTP_STATUS_SLUGS: Partial<Record<number, ErrorSlug>> = {
 export function toAppException(error: unknown): AppException {
   if (error instanceof AppException) return error;
   // Nest wraps Fastify's body-parsing errors in an HttpException whose cause is the original.
-  const fastifyCode = (error as FastifyLikeError | null)?.code ?? ((error as Error | null)?.cause as FastifyLikeError | undefined)?.code;
+  const fastifyCode =
+    (error as FastifyLikeError | null)?.code ??
+    ((error as Error | null)?.cause as FastifyLikeError | undefined)?.code;
   if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_ERROR_SLUGS) {
     return new AppException(FASTIFY_ERROR_SLUGS[fastifyCode]);
   }
@@ -48,7 +57,12 @@ export function toAppException(error: unknown): AppException {
 export function describeCause(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { value: typeof error };
   const code = (error as { code?: unknown }).code;
-  return { name: error.name, message: error.message, ...(code !== undefined && { code }), stack: error.stack };
+  return {
+    name: error.name,
+    message: error.message,
+    ...(code !== undefined && { code }),
+    stack: error.stack,
+  };
 }
 
 /** Writes the error envelope of `wire-contract.md` §2; the only place that turns errors into HTTP. */
@@ -83,7 +97,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const exception = toAppException(error);
     if (exception.status >= 500) {
-      const cause = exception.options.cause ?? (exception.slug === 'Internal_ServerError' ? error : undefined);
+      const cause =
+        exception.options.cause ?? (exception.slug === 'Internal_ServerError' ? error : undefined);
       this.logger.error({
         msg: `${exception.slug} on ${request.method} ${request.routeOptions?.url ?? request.url}`,
         request_id: request.id,

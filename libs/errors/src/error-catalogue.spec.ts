@@ -16,7 +16,11 @@ describe('ERROR_CATALOGUE', () => {
   it('has a suggested fix on every 4xx and a valid HTTP status everywhere', () => {
     for (const [slug, d] of entries) {
       expect({ slug, ok: d.status >= 400 && d.status <= 599 }).toEqual({ slug, ok: true });
-      if (d.status < 500) expect({ slug, fix: typeof (d as { suggestedFix?: string }).suggestedFix }).toEqual({ slug, fix: 'string' });
+      if (d.status < 500)
+        expect({ slug, fix: typeof (d as { suggestedFix?: string }).suggestedFix }).toEqual({
+          slug,
+          fix: 'string',
+        });
     }
   });
 });

@@ -68,7 +68,7 @@ export const ERROR_CATALOGUE = {
     code: 803,
     status: 404,
     message: 'API key not found.',
-    suggestedFix: 'List your project\'s keys with GET /api/v3/api_keys and use one of their ids.',
+    suggestedFix: "List your project's keys with GET /api/v3/api_keys and use one of their ids.",
   },
   APIKey_InsufficientPermissions: {
     code: 812,
@@ -86,7 +86,8 @@ export const ERROR_CATALOGUE = {
     code: 604,
     status: 404,
     message: 'Connected account not found.',
-    suggestedFix: 'List your connected accounts with GET /api/v3/connected_accounts and use one of their ids.',
+    suggestedFix:
+      'List your connected accounts with GET /api/v3/connected_accounts and use one of their ids.',
   },
   ConnectedAccount_NotActive: {
     code: 605,
@@ -131,8 +132,7 @@ export const ERROR_CATALOGUE = {
     code: 2804,
     status: 403,
     message: 'The destination resolves to an address the proxy may not call.',
-    suggestedFix:
-      'Call a public host. Operators can allow private ranges with PROXY_ALLOWED_CIDRS.',
+    suggestedFix: 'Call a public host. Operators can allow private ranges with PROXY_ALLOWED_CIDRS.',
   },
   ExternalProxy_InvalidHeader: {
     code: 2805,

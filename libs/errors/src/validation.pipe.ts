@@ -4,7 +4,11 @@ import { AppException } from './app.exception';
 /** Flattens nested class-validator errors into `path: problem` lines. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
-    const path = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const path = parent
+      ? /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`
+      : error.property;
     // class-validator names the bare property in its messages; name the full path instead.
     const own = Object.values(error.constraints ?? {}).map((message) =>
       message.includes(error.property) ? message.replace(error.property, path) : `${path}: ${message}`,

@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { AppException } from '@app/errors';
 import { hostAllowed, resolveEndpoint } from './endpoint-resolver';
 
-const scope = { baseUrl: 'https://api.example.com/v1.0', allowedHosts: ['uploads.example.com', '*.cdn.example.net'] };
+const scope = {
+  baseUrl: 'https://api.example.com/v1.0',
+  allowedHosts: ['uploads.example.com', '*.cdn.example.net'],
+};
 
 function slugOf(fn: () => unknown): string {
   try {
@@ -27,8 +30,12 @@ describe(resolveEndpoint.name, () => {
   });
 
   it('joins under a base URL with a trailing slash or none', () => {
-    expect(resolveEndpoint('/x', { baseUrl: 'http://127.0.0.1:8080/', allowedHosts: [] }).toString()).toBe('http://127.0.0.1:8080/x');
-    expect(resolveEndpoint('/x', { baseUrl: 'http://127.0.0.1:8080/api/', allowedHosts: [] }).toString()).toBe('http://127.0.0.1:8080/api/x');
+    expect(resolveEndpoint('/x', { baseUrl: 'http://127.0.0.1:8080/', allowedHosts: [] }).toString()).toBe(
+      'http://127.0.0.1:8080/x',
+    );
+    expect(
+      resolveEndpoint('/x', { baseUrl: 'http://127.0.0.1:8080/api/', allowedHosts: [] }).toString(),
+    ).toBe('http://127.0.0.1:8080/api/x');
   });
 
   it.each([
@@ -78,13 +85,36 @@ describe(resolveEndpoint.name, () => {
   });
 
   it('never resolves a relative endpoint outside the base origin and path (property, S2/S3/S4)', () => {
-    const pieces = fc.constantFrom('/', '\\', '@', '.', ':', '..', '%2e', '%2f', '//', 'evil.com', '?', '#', '\t', ' ', 'a', '%40', '\u3002');
+    const pieces = fc.constantFrom(
+      '/',
+      '\\',
+      '@',
+      '.',
+      ':',
+      '..',
+      '%2e',
+      '%2f',
+      '//',
+      'evil.com',
+      '?',
+      '#',
+      '\t',
+      ' ',
+      'a',
+      '%40',
+      '\u3002',
+    );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
         const endpoint = `/${parts.join('')}`;
         try {
           const url = resolveEndpoint(endpoint, scope);
-          return url.origin === 'https://api.example.com' && url.pathname.startsWith('/v1.0') && !url.username && !url.password;
+          return (
+            url.origin === 'https://api.example.com' &&
+            url.pathname.startsWith('/v1.0') &&
+            !url.username &&
+            !url.password
+          );
         } catch (error) {
           return error instanceof AppException;
         }

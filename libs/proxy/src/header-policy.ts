@@ -25,7 +25,12 @@ export function assertCallerHeader(name: string, value: string): void {
   const lower = name.toLowerCase();
   let problem: string | undefined;
   if (!TOKEN.test(name)) problem = `header name ${JSON.stringify(name)} is not a valid token`;
-  else if (HOP_BY_HOP.has(lower) || DERIVED.has(lower) || lower.startsWith('proxy-') || lower.startsWith(':')) {
+  else if (
+    HOP_BY_HOP.has(lower) ||
+    DERIVED.has(lower) ||
+    lower.startsWith('proxy-') ||
+    lower.startsWith(':')
+  ) {
     problem = `header ${lower} is set by the proxy and cannot be sent`;
   } else if (FORBIDDEN_VALUE_CHARACTERS.test(value)) {
     problem = `header ${lower} has a control character (CR, LF, NUL…) in its value`;

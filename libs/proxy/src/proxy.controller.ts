@@ -18,7 +18,10 @@ export class ProxyController {
   @Post()
   @HttpCode(200)
   @RequireScopes('proxy:execute')
-  @ApiOkResponse({ type: ProxyResponseDto, description: 'The upstream answered (its status is in `status`).' })
+  @ApiOkResponse({
+    type: ProxyResponseDto,
+    description: 'The upstream answered (its status is in `status`).',
+  })
   @ApiErrors(
     ...COMMON_ERRORS,
     'Request_ValidationFailed',

@@ -1,7 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '@app/config';
-import { applyCredentials, ConnectedAccountsService } from '@app/connected-accounts';
+import { applyCredentials, ConnectedAccountsService, type ResolvedAccount } from '@app/connected-accounts';
 import { AppException } from '@app/errors';
 import { firstValueFrom } from 'rxjs';
 import { DestinationPolicy, ipLiteralOf } from './destination-policy';
@@ -58,24 +58,32 @@ export class ProxyService {
       throw toUpstreamException(error, deadline.aborted, outgoing.secrets);
     }
     const { bytes, decoded } = response.data;
-    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, { decoded });
-    return { status: response.status, data: mapResponseData(request.method, headers['content-type'], bytes), headers };
+    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
+      decoded,
+    });
+    return {
+      status: response.status,
+      data: mapResponseData(request.method, headers['content-type'], bytes),
+      headers,
+    };
   }
 
-  private buildRequest(
-    request: ExecuteProxyRequestDto,
-    account: Awaited<ReturnType<ConnectedAccountsService['resolveForProject']>>,
-  ): OutgoingRequest {
-    const url = resolveEndpoint(request.endpoint, { baseUrl: account.baseUrl, allowedHosts: account.allowedHosts });
+  private buildRequest(request: ExecuteProxyRequestDto, account: ResolvedAccount): OutgoingRequest {
+    const url = resolveEndpoint(request.endpoint, {
+      baseUrl: account.baseUrl,
+      allowedHosts: account.allowedHosts,
+    });
     // IP literals never go through the connect-time lookup (checklist S9): judge them here.
     const literal = ipLiteralOf(url.hostname);
     if (literal !== null && !this.policy.isAllowed(literal)) {
-      throw new AppException('ExternalProxy_DestinationNotAllowed', { errors: [`address ${literal} is not public`] });
+      throw new AppException('ExternalProxy_DestinationNotAllowed', {
+        errors: [`address ${literal} is not public`],
+      });
     }
 
     const headers: Record<string, string> = { 'user-agent': USER_AGENT };
     const injected = { headers: {} as Record<string, string>, query: new URLSearchParams() };
-    applyCredentials(account.authScheme, account.credentials, injected);
+    applyCredentials(account.authScheme, { ...account.credentials }, injected);
     Object.assign(headers, injected.headers);
     for (const [name, value] of injected.query) url.searchParams.set(name, value);
     const secrets = [...Object.values(injected.headers), ...[...injected.query.values()]];
@@ -95,7 +103,9 @@ export class ProxyService {
       }
     }
 
-    const body = request.binary_body ? decodeBinaryBody(request.binary_body, this.config.maxUploadBytes) : undefined;
+    const body = request.binary_body
+      ? decodeBinaryBody(request.binary_body, this.config.maxUploadBytes)
+      : undefined;
     if (body) {
       headers['content-type'] ??= body.contentType;
       return { url, headers, body: body.bytes, secrets };
@@ -122,7 +132,9 @@ function assertRequestShape(request: ExecuteProxyRequestDto): void {
   }
   if (errors.length > 0) throw new AppException('Request_ValidationFailed', { errors });
   if (hasBody && request.binary_body) {
-    throw new AppException('ExternalProxy_BinaryBodyInvalid', { errors: ['send either body or binary_body, not both'] });
+    throw new AppException('ExternalProxy_BinaryBodyInvalid', {
+      errors: ['send either body or binary_body, not both'],
+    });
   }
 }
 
@@ -132,18 +144,28 @@ function decodeBinaryBody(
 ): { bytes: Buffer; contentType: string } {
   if (binary.url !== undefined || binary.base64 === undefined) {
     throw new AppException('ExternalProxy_BinaryBodyInvalid', {
-      errors: [binary.url !== undefined ? 'binary_body.url is not supported yet: send base64' : 'binary_body needs base64'],
+      errors: [
+        binary.url !== undefined
+          ? 'binary_body.url is not supported yet: send base64'
+          : 'binary_body needs base64',
+      ],
     });
   }
   if (!STRICT_BASE64.test(binary.base64)) {
-    throw new AppException('ExternalProxy_BinaryBodyInvalid', { errors: ['binary_body.base64 is not valid base64'] });
+    throw new AppException('ExternalProxy_BinaryBodyInvalid', {
+      errors: ['binary_body.base64 is not valid base64'],
+    });
   }
   if (Math.floor((binary.base64.length * 3) / 4) > maxBytes + 2) {
-    throw new AppException('ExternalProxy_BinaryBodyTooLarge', { errors: [`decoded size over ${maxBytes} bytes`] });
+    throw new AppException('ExternalProxy_BinaryBodyTooLarge', {
+      errors: [`decoded size over ${maxBytes} bytes`],
+    });
   }
   const bytes = Buffer.from(binary.base64, 'base64');
   if (bytes.length > maxBytes) {
-    throw new AppException('ExternalProxy_BinaryBodyTooLarge', { errors: [`decoded size over ${maxBytes} bytes`] });
+    throw new AppException('ExternalProxy_BinaryBodyTooLarge', {
+      errors: [`decoded size over ${maxBytes} bytes`],
+    });
   }
   return { bytes, contentType: binary.content_type ?? 'application/octet-stream' };
 }

@@ -1,4 +1,5 @@
-const TEXT_TYPES = /^(text\/|application\/(xml|x-www-form-urlencoded|javascript|ecmascript|graphql|x-ndjson)\b)|\+xml$/;
+const TEXT_TYPES =
+  /^(text\/|application\/(xml|x-www-form-urlencoded|javascript|ecmascript|graphql|x-ndjson)\b)|\+xml$/;
 const JSON_TYPES = /^application\/(json|[^;]+\+json)$|^text\/json$/;
 
 function mimeOf(contentType: string | undefined): string {

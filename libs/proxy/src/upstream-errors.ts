@@ -34,10 +34,18 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
  * Turns a failed upstream call into the catalogue's 403/502/504. The cause kept for the log is a
  * plain summary with secrets removed: client error objects carry request headers (checklist C5).
  */
-export function toUpstreamException(error: unknown, deadlineExpired: boolean, secrets: readonly string[]): AppException {
+export function toUpstreamException(
+  error: unknown,
+  deadlineExpired: boolean,
+  secrets: readonly string[],
+): AppException {
   const code = codeOf(error);
   const message = error instanceof Error ? error.message : String(error);
-  const cause = { name: error instanceof Error ? error.name : 'Error', code, message: redactSecrets(message, secrets) };
+  const cause = {
+    name: error instanceof Error ? error.name : 'Error',
+    code,
+    message: redactSecrets(message, secrets),
+  };
   if (code === DESTINATION_BLOCKED) return new AppException('ExternalProxy_DestinationNotAllowed', { cause });
   if (error instanceof ResponseTooLargeError || code === 'EPROXY_RESPONSE_TOO_LARGE') {
     return new AppException('ExternalProxy_ResponseTooLarge', { cause });

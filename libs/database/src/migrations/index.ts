@@ -1,4 +1,5 @@
 import { CreateProjectsAndApiKeys1764000000000 } from './1764000000000-create-projects-and-api-keys';
+import { CreateConnectedAccounts1764100000000 } from './1764100000000-create-connected-accounts';
 
 /** Every migration, oldest first. Never edit one that has been committed: add a new one. */
-export const MIGRATIONS = [CreateProjectsAndApiKeys1764000000000];
+export const MIGRATIONS = [CreateProjectsAndApiKeys1764000000000, CreateConnectedAccounts1764100000000];

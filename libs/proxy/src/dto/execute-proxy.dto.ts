@@ -25,7 +25,8 @@ const IsStringOrFiniteNumber = () =>
   ValidateBy({
     name: 'isStringOrFiniteNumber',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)),
+      validate: (value: unknown) =>
+        typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)),
       defaultMessage: () => '$property must be a string or a number',
     },
   });
@@ -37,16 +38,26 @@ export class ProxyParameterDto {
   @MaxLength(256)
   name: string;
 
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: 'abc', description: 'Numbers are sent as their decimal text.' })
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'number' }],
+    example: 'abc',
+    description: 'Numbers are sent as their decimal text.',
+  })
   @IsStringOrFiniteNumber()
   value: string | number;
 
-  @ApiPropertyOptional({ enum: PARAMETER_LOCATIONS, description: 'Where the parameter goes. Required unless `in` is given.' })
+  @ApiPropertyOptional({
+    enum: PARAMETER_LOCATIONS,
+    description: 'Where the parameter goes. Required unless `in` is given.',
+  })
   @ValidateIf((o: ProxyParameterDto) => o.in === undefined || o.type !== undefined)
   @IsIn(PARAMETER_LOCATIONS, { message: 'type (or in) must be one of: header, query' })
   type?: ParameterLocation;
 
-  @ApiPropertyOptional({ enum: PARAMETER_LOCATIONS, description: 'Synonym of `type` (Composio SDK spelling).' })
+  @ApiPropertyOptional({
+    enum: PARAMETER_LOCATIONS,
+    description: 'Synonym of `type` (Composio SDK spelling).',
+  })
   @IsOptional()
   @IsIn(PARAMETER_LOCATIONS)
   in?: ParameterLocation;
@@ -88,29 +99,45 @@ export class ExecuteProxyRequestDto {
   connected_account_id?: string;
 
   @ApiPropertyOptional({
-    description: 'Request body (any JSON). Sent as JSON unless a `content-type` header parameter says otherwise.',
+    description:
+      'Request body (any JSON). Sent as JSON unless a `content-type` header parameter says otherwise.',
     nullable: true,
-    oneOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+    oneOf: [
+      { type: 'object' },
+      { type: 'array', items: {} },
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
     example: { title: 'Found a bug', labels: ['bug'] },
   })
   @Allow()
   body?: unknown;
 
-  @ApiPropertyOptional({ type: BinaryBodyDto, description: 'Raw request body, from base64 or a URL; not together with `body`.' })
+  @ApiPropertyOptional({
+    type: BinaryBodyDto,
+    description: 'Raw request body, from base64 or a URL; not together with `body`.',
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => BinaryBodyDto)
   binary_body?: BinaryBodyDto;
 
-  @ApiPropertyOptional({ type: [ProxyParameterDto], description: 'Headers and query parameters, applied after the credentials.' })
+  @ApiPropertyOptional({
+    type: [ProxyParameterDto],
+    description: 'Headers and query parameters, applied after the credentials.',
+  })
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ProxyParameterDto)
   parameters?: ProxyParameterDto[];
 
-  @ApiPropertyOptional({ deprecated: true, description: 'Not supported: store credentials as a connected account.' })
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: 'Not supported: store credentials as a connected account.',
+  })
   @Allow()
   custom_connection_data?: unknown;
 
@@ -134,7 +161,8 @@ export class ProxyResponseDto {
   status: number;
 
   @ApiProperty({
-    description: 'Parsed JSON, or text for text/XML/form/invalid JSON; null when empty, for HEAD, or with binary_data.',
+    description:
+      'Parsed JSON, or text for text/XML/form/invalid JSON; null when empty, for HEAD, or with binary_data.',
     nullable: true,
     example: { id: 1, login: 'octocat' },
   })

@@ -27,12 +27,17 @@ export interface ReadBody {
  * Reads an upstream body into memory, stopping (and destroying the socket's stream) as soon as it
  * passes `limit` bytes, counted after decompression, so neither a huge body nor a bomb gets far.
  */
-export async function readCappedBody(body: Readable, limit: number, contentEncoding?: string): Promise<ReadBody> {
+export async function readCappedBody(
+  body: Readable,
+  limit: number,
+  contentEncoding?: string,
+): Promise<ReadBody> {
   const codings = (contentEncoding ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c && c !== 'identity');
-  const decodable = codings.length > 0 && codings.length <= MAX_CODINGS && codings.every((c) => c in DECODERS);
+  const decodable =
+    codings.length > 0 && codings.length <= MAX_CODINGS && codings.every((c) => c in DECODERS);
   let stream: NodeJS.ReadableStream = body;
   if (decodable) {
     // Codings are listed in the order they were applied: undo them last to first.

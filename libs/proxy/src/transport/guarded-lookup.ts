@@ -4,7 +4,10 @@ import type { DestinationPolicy } from '../destination-policy';
 
 export const DESTINATION_BLOCKED = 'EPROXY_DESTINATION_BLOCKED';
 
-export type Resolver = (hostname: string, callback: (error: Error | null, addresses: LookupAddress[]) => void) => void;
+export type Resolver = (
+  hostname: string,
+  callback: (error: Error | null, addresses: LookupAddress[]) => void,
+) => void;
 
 const systemResolver: Resolver = (hostname, callback) => dnsLookup(hostname, { all: true }, callback);
 
@@ -13,7 +16,10 @@ const systemResolver: Resolver = (hostname, callback) => dnsLookup(hostname, { a
  * at connect time, so a name that resolves to a private address (or rebinds to one after a first,
  * public answer) is refused (checklist S6, S8, S12). If any address of a name is refused, all are.
  */
-export function createGuardedLookup(policy: DestinationPolicy, resolve: Resolver = systemResolver): LookupFunction {
+export function createGuardedLookup(
+  policy: DestinationPolicy,
+  resolve: Resolver = systemResolver,
+): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname, (error, addresses) => {
       if (error) return callback(error, '', 0);
@@ -29,7 +35,8 @@ export function createGuardedLookup(policy: DestinationPolicy, resolve: Resolver
         });
         return callback(blocked, '', 0);
       }
-      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, candidates);
+      if (options.all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, candidates);
       callback(null, candidates[0].address, candidates[0].family);
     });
   };

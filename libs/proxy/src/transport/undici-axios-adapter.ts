@@ -18,15 +18,15 @@ export function createUndiciAdapter(dispatcher: Dispatcher): AxiosAdapter {
     const url = new URL(config.url as string);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(config.headers.toJSON())) {
-      if (value !== null && value !== undefined && value !== false) headers[name.toLowerCase()] = String(value);
+      if (value !== null && value !== undefined) headers[name.toLowerCase()] = String(value);
     }
     const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
-      method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+      method: (config.method ?? 'get').toUpperCase(),
       headers,
       body: config.data as Buffer | undefined,
-      signal: config.signal as AbortSignal | undefined,
+      signal: config.signal,
     });
     const encoding = response.headers['content-encoding'];
     const body = await readCappedBody(

@@ -1,0 +1,38 @@
+import { Logger } from '@nestjs/common';
+import { type CryptoConfig, type DatabaseConfig, type EncryptionKey, parseEncryptionKeys } from '@app/config';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const GENERATED_KEY_FILE = 'encryption.key';
+
+/**
+ * ENCRYPTION_KEYS when set. Otherwise (only allowed with the embedded database, see crypto.config)
+ * a key generated on first start into `<DATA_DIR>/encryption.key`, mode 0600, and reused after.
+ */
+export async function loadEncryptionKeys(
+  crypto: CryptoConfig,
+  database: DatabaseConfig,
+): Promise<EncryptionKey[]> {
+  if (crypto.keys) return crypto.keys;
+  if (database.url) throw new Error('ENCRYPTION_KEYS is required when DATABASE_URL is set');
+  const file = join(database.dataDir, GENERATED_KEY_FILE);
+  await mkdir(database.dataDir, { recursive: true });
+  const line = `local1:${randomBytes(32).toString('base64')}\n`;
+  try {
+    // 'wx': two processes starting at once cannot both write a key; the loser reads the winner's.
+    await writeFile(file, line, { mode: 0o600, flag: 'wx' });
+    new Logger('Encryption').warn(
+      `Generated an encryption key in ${file}. Back it up with the data; set ENCRYPTION_KEYS to manage keys yourself.`,
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const { keys, problems } = parseEncryptionKeys((await readFile(file, 'utf8')).trim());
+  if (problems.length > 0 || keys.length === 0) {
+    throw new Error(
+      `${file} is not a valid key file (${problems.join('; ') || 'empty'}); restore it from a backup`,
+    );
+  }
+  return keys;
+}
