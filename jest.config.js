@@ -23,6 +23,7 @@ const ESM_PACKAGES = [
   'strtok3',
   'token-types',
   '@tokenizer',
+  'content-disposition',
 ];
 const common = {
   rootDir: __dirname,

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { call, expectEnvelope } from './utils/http';
 import { createAccount, proxy } from './utils/proxy-fixtures';
 import { issueKey, seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
@@ -114,6 +115,21 @@ describe('POST /api/v3/tools/execute/proxy', () => {
         expectEnvelope(res, 'Request_ValidationFailed', { errors: [`body is not allowed with ${method}`] });
       }
       expect(upstream.requests).toHaveLength(0);
+    });
+
+    it('accepts a 3 MB base64 upload on the proxy route although other routes stop at 1 MiB', async () => {
+      const bytes = randomBytes(3 * 1024 * 1024);
+      const res = await proxy(app.url, project.key, {
+        endpoint: '/echo',
+        method: 'PUT',
+        binary_body: { base64: bytes.toString('base64') },
+      });
+      expect(res.status).toBe(200);
+      const received = upstream.requests[0].body;
+      expect(createHash('sha256').update(received).digest('hex')).toBe(
+        createHash('sha256').update(bytes).digest('hex'),
+      );
+      expect(upstream.requests[0].headers['content-type']).toBe('application/octet-stream');
     });
 
     it('refuses body together with binary_body, and invalid base64', async () => {
@@ -522,6 +538,7 @@ describe('proxy limits and destination policy', () => {
       DATABASE_URL: databaseUrl,
       PROXY_ALLOWED_CIDRS: '127.0.0.1/32',
       PROXY_MAX_RESPONSE_BYTES: String(2 * 1024 * 1024),
+      PROXY_MAX_UPLOAD_BYTES: String(64 * 1024),
     });
     project = await seedProject(app);
   });
@@ -576,6 +593,23 @@ describe('proxy limits and destination policy', () => {
       ],
     });
     expectEnvelope(res, 'ExternalProxy_DestinationNotAllowed');
+  });
+
+  it('answers 413 ExternalProxy_BinaryBodyTooLarge for an upload over PROXY_MAX_UPLOAD_BYTES', async () => {
+    const res = await proxyTo(allowed.url, '/echo', {
+      method: 'POST',
+      binary_body: { base64: randomBytes(64 * 1024 + 3).toString('base64') },
+    });
+    expectEnvelope(res, 'ExternalProxy_BinaryBodyTooLarge');
+    expect(allowed.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('answers 413 Request_PayloadTooLarge past the route limit that PROXY_MAX_UPLOAD_BYTES sets', async () => {
+    const res = await proxyTo(allowed.url, '/echo', {
+      method: 'POST',
+      binary_body: { base64: randomBytes(2 * 1024 * 1024).toString('base64') },
+    });
+    expectEnvelope(res, 'Request_PayloadTooLarge');
   });
 
   it('answers 502 for a body over PROXY_MAX_RESPONSE_BYTES and stops reading early (U5)', async () => {

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeysService, ProjectsService, type Scope } from '@app/auth';
 import { createApp } from '../../apps/api/src/create-app';
+import { setupSwagger } from '../../apps/api/src/swagger';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -24,12 +25,16 @@ const TEST_ENV: Record<string, string> = {
  * Starts the production application (same adapter, hooks, filter, pipe and guard) on a free
  * loopback port with the given environment on top of the test defaults.
  */
-export async function startTestApp(env: Record<string, string | undefined>): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined>,
+  options: { swagger?: boolean } = {},
+): Promise<TestApp> {
   for (const [name, value] of Object.entries({ ...TEST_ENV, ...env })) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
   const app = await createApp();
+  if (options.swagger) setupSwagger(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };

@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { appConfig, type AppConfig } from '@app/config';
+import { appConfig, type AppConfig, proxyConfig, type ProxyConfig } from '@app/config';
 import { REQUEST_ID_HEADER, requestIdFor } from '@app/errors';
+import { PROXY_ROUTE_SUFFIX, proxyRequestBodyLimit } from '@app/proxy';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
@@ -34,7 +35,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
   // The API speaks JSON: other bodies are refused with 415 rather than reaching validation as strings.
   fastify.removeContentTypeParser(['text/plain']);
-  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes });
+  // Body limits per route: the proxy route carries base64 uploads, every other route stays small.
+  const proxyBodyLimit = proxyRequestBodyLimit(app.get<ProxyConfig>(proxyConfig.KEY).maxUploadBytes);
+  fastify.addHook('onRoute', (route) => {
+    route.bodyLimit = route.url.endsWith(PROXY_ROUTE_SUFFIX) ? proxyBodyLimit : config.bodyLimitBytes;
+  });
 
   const server: Server = app.getHttpServer();
   server.headersTimeout = Math.min(config.requestTimeoutMs, 30_000);

@@ -1,9 +1,65 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@app/auth';
 import { ApiErrors, COMMON_ERRORS, versionedPaths } from '@app/errors';
 import { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
 import { ProxyService } from './proxy.service';
+
+const PROXY_REQUEST_EXAMPLES = {
+  get: {
+    summary: 'GET with query and header parameters (default account)',
+    value: {
+      endpoint: '/user/repos',
+      method: 'GET',
+      parameters: [
+        { name: 'per_page', value: 5, type: 'query' },
+        { name: 'Accept', value: 'application/vnd.github+json', type: 'header' },
+      ],
+    },
+  },
+  json: {
+    summary: 'POST a JSON body with a chosen account',
+    value: {
+      endpoint: '/repos/octo/hello/issues',
+      method: 'POST',
+      connected_account_id: 'ca_3yV0rJ9qg1o2Kp7Wn4Xb8C',
+      body: { title: 'Found a bug', labels: ['bug'] },
+    },
+  },
+  form: {
+    summary: 'POST a form (the content-type parameter decides the encoding)',
+    value: {
+      endpoint: '/api/chat.postMessage',
+      method: 'POST',
+      body: { channel: 'C123', text: 'hello' },
+      parameters: [{ name: 'content-type', value: 'application/x-www-form-urlencoded', type: 'header' }],
+    },
+  },
+  binary: {
+    summary: 'PUT raw bytes from base64',
+    value: {
+      endpoint: '/upload/report.pdf',
+      method: 'PUT',
+      binary_body: { base64: 'JVBERi0xLjQK', content_type: 'application/pdf' },
+    },
+  },
+};
+
+const PROXY_RESPONSE_EXAMPLES = {
+  json: {
+    summary: 'JSON answer',
+    value: {
+      status: 200,
+      data: { id: 1, login: 'octocat' },
+      headers: { 'content-type': 'application/json' },
+    },
+  },
+  upstreamError: {
+    summary: 'The upstream answered 404: still HTTP 200 here',
+    value: { status: 404, data: { message: 'Not Found' }, headers: { 'content-type': 'application/json' } },
+  },
+  head: { summary: 'HEAD', value: { status: 200, data: null, headers: { etag: '"abc"' } } },
+};
 
 @ApiTags('Tools')
 @ApiSecurity('x-api-key')
@@ -47,4 +103,12 @@ export class ProxyController {
   ): Promise<ProxyResponseDto> {
     return this.proxy.execute(principal.projectId, request);
   }
+}
+
+/** Path suffix of the proxy route, whose request body limit follows PROXY_MAX_UPLOAD_BYTES. */
+export const PROXY_ROUTE_SUFFIX = '/tools/execute/proxy';
+
+/** Room for a base64 `binary_body` of the largest allowed upload, plus the rest of the JSON. */
+export function proxyRequestBodyLimit(maxUploadBytes: number): number {
+  return Math.ceil(maxUploadBytes / 3) * 4 + 1024 * 1024;
 }
