@@ -74,9 +74,11 @@ export class ProxyController {
   @Post()
   @HttpCode(200)
   @RequireScopes('proxy:execute')
+  @ApiBody({ type: ExecuteProxyRequestDto, examples: PROXY_REQUEST_EXAMPLES })
   @ApiOkResponse({
     type: ProxyResponseDto,
     description: 'The upstream answered (its status is in `status`).',
+    examples: PROXY_RESPONSE_EXAMPLES,
   })
   @ApiErrors(
     ...COMMON_ERRORS,
