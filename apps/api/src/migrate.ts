@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await dataSource.destroy();
-    await runtime.onApplicationShutdown();
+    await runtime.stop();
   }
 }
 

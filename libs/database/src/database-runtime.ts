@@ -1,13 +1,12 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { DatabaseConfig } from '@app/config';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 /**
  * Where the database is: `DATABASE_URL` when set, else an embedded PostgreSQL this process starts.
- * It lives in a module the TypeORM module depends on, so Nest closes the connection pool first and
- * stops the embedded server after it on shutdown.
+ * `DatabaseShutdown` stops it after the pool is closed.
  */
-export class DatabaseRuntime implements OnApplicationShutdown {
+export class DatabaseRuntime {
   private constructor(
     readonly url: string,
     private readonly embedded?: EmbeddedPostgres,
@@ -31,7 +30,8 @@ export class DatabaseRuntime implements OnApplicationShutdown {
     return redactUrl(this.url);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops the embedded server, if this process started one. */
+  async stop(): Promise<void> {
     await this.embedded?.stop();
   }
 }

@@ -1,5 +1,6 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { databaseConfig, type DatabaseConfig } from '@app/config';
 import { buildDataSourceOptions } from './data-source';
 import { DatabaseRuntime } from './database-runtime';
@@ -17,6 +18,23 @@ import { MigrationRunner } from './migration-runner';
   exports: [DatabaseRuntime],
 })
 class DatabaseRuntimeModule {}
+
+/**
+ * Nest does not order shutdown hooks across modules: the pool is closed here, then the embedded
+ * server stopped (TypeORM's own hook then finds the data source closed).
+ */
+@Injectable()
+class DatabaseShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly runtime: DatabaseRuntime,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.runtime.stop();
+  }
+}
 
 /**
  * The connection pool, start-up migrations and the cross-replica invalidation channel. Global, so
@@ -41,7 +59,11 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [MigrationRunner, InvalidationBus],
+      providers: [
+        MigrationRunner,
+        InvalidationBus,
+        DatabaseShutdown,
+      ],
       exports: [InvalidationBus, DatabaseRuntimeModule],
     };
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -26,7 +26,7 @@ interface InvalidationMessage {
  * then to the other replicas. Caches keep a TTL as a backstop for the moments the listener is down.
  */
 @Injectable()
-export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
+export class InvalidationBus implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('InvalidationBus');
   private readonly handlers = new Map<string, InvalidationHandler[]>();
   private readonly origin = randomUUID();
@@ -54,7 +54,8 @@ export class InvalidationBus implements OnModuleInit, OnApplicationShutdown {
     await this.listen();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any pool or server closes, so losing the server is never mistaken for an outage. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     await this.listener?.end().catch(() => undefined);
