@@ -85,6 +85,8 @@ describe("Composio's SDKs against the proxy (wire contract §7)", () => {
     expect(network.blocked).toEqual([]);
     for (const fetch of network.fetches) expect(new URL(fetch.url).origin).toBe(app.url);
     for (const socket of network.sockets) expect(socket).toEqual({ host: '127.0.0.1', port });
+    // The socket guard saw the SDK's connections, so it would have seen any other.
+    if (network.fetches.length > 0) expect(network.sockets.length).toBeGreaterThan(0);
   }
 
   function expectOk(outcome: SdkOutcome): any {

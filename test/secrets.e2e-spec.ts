@@ -164,6 +164,11 @@ describe('No secret in any log line or response (checklist C5, C6)', () => {
   beforeAll(async () => {
     buildService();
     databaseUrl = await createTestDatabase();
+    // The embedded server's random password is a secret too (the external CI server has none).
+    const databasePassword = decodeURIComponent(new URL(databaseUrl).password);
+    if (databasePassword.length >= 12) {
+      NEEDLES.push(...formsOf(databasePassword).map((form) => ({ name: 'database password', form })));
+    }
     dataDir = await createDataDir();
     upstream = await startUpstream();
     const closed = await startUpstream();
@@ -340,7 +345,6 @@ describe('No secret in any log line or response (checklist C5, C6)', () => {
 
     // Stopping flushes every log line; the assertions read the complete output.
     exit = await service.stop();
-    require('node:fs').writeFileSync('/tmp/secrets-out.txt', service.stdout() + '\n=====STDERR\n' + service.stderr() + '\n=====RESP\n' + JSON.stringify({accountResponses, proxyFailures, rejectedWrites}, null, 1));
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -467,6 +471,20 @@ describe('No secret in any log line or response (checklist C5, C6)', () => {
         logged: true,
       });
       expect(JSON.stringify(logged)).toContain(failure.expectedSlug);
+    }
+  });
+
+  it('logs why an upstream call failed: the redacted cause summary, not an empty placeholder', () => {
+    // toUpstreamException keeps {name, code, message (secrets removed)} as the cause to log.
+    const refused = proxyFailures.filter((f) => f.label.endsWith(' refused'));
+    expect(refused).toHaveLength(SCHEMES.length);
+    const lines = logLines();
+    for (const failure of refused) {
+      const logged = lines.find((line) => line.request_id === failure.requestId && line.context === 'Errors');
+      expect({ label: failure.label, cause: logged?.cause }).toEqual({
+        label: failure.label,
+        cause: expect.objectContaining({ code: 'ECONNREFUSED', message: expect.any(String) }),
+      });
     }
   });
 

@@ -59,11 +59,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [
-        MigrationRunner,
-        InvalidationBus,
-        DatabaseShutdown,
-      ],
+      providers: [MigrationRunner, InvalidationBus, DatabaseShutdown],
       exports: [InvalidationBus, DatabaseRuntimeModule],
     };
   }

@@ -41,11 +41,11 @@ export function toUpstreamException(
 ): AppException {
   const code = codeOf(error);
   const message = error instanceof Error ? error.message : String(error);
-  const cause = {
+  // A fresh error holding only the name, code and redacted message: never the client's own error.
+  const cause = Object.assign(new Error(redactSecrets(message, secrets)), {
     name: error instanceof Error ? error.name : 'Error',
     code,
-    message: redactSecrets(message, secrets),
-  };
+  });
   if (code === DESTINATION_BLOCKED) return new AppException('ExternalProxy_DestinationNotAllowed', { cause });
   if (error instanceof ResponseTooLargeError || code === 'EPROXY_RESPONSE_TOO_LARGE') {
     return new AppException('ExternalProxy_ResponseTooLarge', { cause });
