@@ -362,6 +362,7 @@ describe('POST /api/v3/tools/execute/proxy', () => {
       ['Proxy-Authorization', 'x'],
       ['X-Ok', 'a\r\nInjected: 1'],
       ['X-Ok', 'nul\u0000'],
+      ['X-Ok', 'euro €'],
       ['Bad Name', 'x'],
       ['X:Colon', 'x'],
     ])('refuses caller header %j (S13–S15) and sends nothing', async (name, value) => {
@@ -531,12 +532,12 @@ describe('proxy limits and destination policy', () => {
 
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
-    allowed = await startUpstream('127.0.0.1');
-    // Stands in for "elsewhere": a loopback address outside the allowed CIDR.
-    elsewhere = await startUpstream('127.0.0.2');
+    allowed = await startUpstream('127.0.0.2');
+    // Stands in for "elsewhere" (an internal address): loopback, outside the allowed CIDR.
+    elsewhere = await startUpstream('127.0.0.1');
     app = await startTestApp({
       DATABASE_URL: databaseUrl,
-      PROXY_ALLOWED_CIDRS: '127.0.0.1/32',
+      PROXY_ALLOWED_CIDRS: '127.0.0.2/32',
       PROXY_MAX_RESPONSE_BYTES: String(2 * 1024 * 1024),
       PROXY_MAX_UPLOAD_BYTES: String(64 * 1024),
     });
@@ -561,9 +562,12 @@ describe('proxy limits and destination policy', () => {
   });
 
   it.each([
-    ['an IP literal outside the allowed CIDRs (S9)', (port: number) => `http://127.0.0.2:${port}`],
-    ['an encoded IP literal (S7)', (port: number) => `http://0x7f000002:${port}`],
-    ['a short-form IP literal (S7)', (port: number) => `http://127.2:${port}`],
+    ['an IP literal outside the allowed CIDRs (S9)', (port: number) => `http://127.0.0.1:${port}`],
+    ['a hexadecimal IP literal (S7)', (port: number) => `http://0x7f000001:${port}`],
+    ['a decimal IP literal (S7)', (port: number) => `http://2130706433:${port}`],
+    ['an octal IP literal (S7)', (port: number) => `http://0177.0.0.1:${port}`],
+    ['a short-form IP literal (S7)', (port: number) => `http://127.1:${port}`],
+    ['an IPv4-mapped IPv6 literal (S7)', (port: number) => `http://[::ffff:127.0.0.1]:${port}`],
   ])('refuses %s with 403 and no connection', async (_label, baseFor) => {
     const res = await proxyTo(baseFor(elsewhere.port));
     expectEnvelope(res, 'ExternalProxy_DestinationNotAllowed');
@@ -571,16 +575,14 @@ describe('proxy limits and destination policy', () => {
   });
 
   it('refuses a name that resolves to a blocked address at connect time (S6, S12)', async () => {
-    // localhost resolves to 127.0.0.1 (allowed) and possibly ::1 (not allowed): any blocked answer refuses.
+    // localhost resolves to 127.0.0.1 (and maybe ::1): neither is in the allowed 127.0.0.2/32.
     const id = await createAccount(app.url, project.key, { base_url: `http://localhost:${elsewhere.port}` });
     const viaName = await proxy(app.url, project.key, {
       endpoint: '/echo',
       method: 'GET',
       connected_account_id: id,
     });
-    expect(['ExternalProxy_DestinationNotAllowed', 'ExternalProxy_UpstreamUnreachable']).toContain(
-      viaName.body.error?.slug ?? 'none',
-    );
+    expectEnvelope(viaName, 'ExternalProxy_DestinationNotAllowed');
     expect(elsewhere.connections).toBe(0);
   });
 

@@ -45,5 +45,5 @@ export function hashApiKey(key: string): string {
 }
 
 export function apiKeyHint(key: string): string {
-  return `${key.slice(0, 6)}…${key.slice(-4)}`;
+  return `${key.slice(0, 3)}…${key.slice(-4)}`;
 }

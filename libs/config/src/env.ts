@@ -1,6 +1,9 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
+/** Variables whose values never appear in an error message (they hold keys or passwords). */
+const SECRET_VARIABLES = new Set(['BOOTSTRAP_API_KEY', 'DATABASE_URL', 'ENCRYPTION_KEYS']);
+
 /** Raised when the environment does not validate; every problem is listed, each naming its variable. */
 export class EnvironmentError extends Error {
   constructor(readonly problems: string[]) {
@@ -23,7 +26,12 @@ export function readEnv<T extends object>(schema: ClassConstructor<T>, env: Node
   if (errors.length > 0) {
     throw new EnvironmentError(
       errors.map((e) => {
-        const shown = present[e.property] === undefined ? 'unset' : JSON.stringify(present[e.property]);
+        const shown =
+          present[e.property] === undefined
+            ? 'unset'
+            : SECRET_VARIABLES.has(e.property)
+              ? 'redacted'
+              : JSON.stringify(present[e.property]);
         return `${e.property} (${shown}): ${Object.values(e.constraints ?? {}).join('; ')}`;
       }),
     );

@@ -56,6 +56,10 @@ export const proxyConfig = registerAs('proxy', () => {
     maxResponseBytes: env.PROXY_MAX_RESPONSE_BYTES,
     maxUploadBytes: env.PROXY_MAX_UPLOAD_BYTES,
     maxConnectionsPerOrigin: env.PROXY_MAX_CONNECTIONS_PER_ORIGIN,
+    /** The outbound agent never uses a forward proxy; set, these only earn a warning at start. */
+    forwardProxyVariables: ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].filter(
+      (name) => process.env[name],
+    ),
   };
 });
 export type ProxyConfig = ReturnType<typeof proxyConfig>;

@@ -5,3 +5,4 @@ export * from './connected-accounts.module';
 export * from './connected-accounts.service';
 export { CredentialDecryptionError } from './credential-cipher';
 export * from './key-rotation.service';
+export * from './http-header-rules';

@@ -27,7 +27,7 @@ export class ApiKeyDto {
   @ApiProperty({ enum: SCOPES, isArray: true })
   scopes: Scope[];
 
-  /** First characters and last four of the key. @example "ak_7Qx…9fZk" */
+  /** First three and last four characters of the key. @example "ak_…9fZk" */
   key_hint: string;
 
   created_at: string;

@@ -1,3 +1,4 @@
+import { headerProblem } from '../http-header-rules';
 import type { CredentialTarget } from './auth-scheme';
 import { checks, FieldAuthScheme, type FieldRules } from './field-rules';
 
@@ -12,6 +13,17 @@ export class ApiKeyScheme extends FieldAuthScheme<ApiKeyCredentials> {
     name: { check: checks.token },
     prefix: { check: checks.text({ allowEmpty: true }) },
   };
+
+  override validate(credentials: unknown): string[] {
+    const problems = super.validate(credentials);
+    const { in: location, name } = (credentials ?? {}) as Partial<ApiKeyCredentials>;
+    // A header name of the account's choosing must not be one the proxy owns (Host, framing…).
+    if (problems.length === 0 && location !== 'query' && name !== undefined) {
+      const problem = headerProblem(name);
+      if (problem) problems.push(`credentials.name: ${problem}`);
+    }
+    return problems;
+  }
 
   apply(credentials: ApiKeyCredentials, target: CredentialTarget): void {
     const value = `${credentials.prefix ?? ''}${credentials.api_key}`;

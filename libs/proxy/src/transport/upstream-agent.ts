@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '@app/config';
 import { Agent } from 'undici';
 import { DestinationPolicy } from '../destination-policy';
@@ -14,6 +14,13 @@ export class UpstreamAgent implements OnApplicationShutdown {
   readonly agent: Agent;
 
   constructor(@Inject(proxyConfig.KEY) config: ProxyConfig) {
+    if (config.forwardProxyVariables.length > 0) {
+      // A forward proxy would be dialled instead of the target, and the destination policy would
+      // judge the proxy's address (checklist S17): the agent ignores these variables on purpose.
+      new Logger('UpstreamAgent').warn(
+        `${config.forwardProxyVariables.join(', ')} set: ignored, upstream calls always go direct`,
+      );
+    }
     this.agent = new Agent({
       connections: config.maxConnectionsPerOrigin,
       keepAliveTimeout: 30_000,

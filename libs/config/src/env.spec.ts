@@ -1,0 +1,35 @@
+import { validateEnvironment } from './config.module';
+import { EnvironmentError } from './env';
+
+describe(validateEnvironment.name, () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      validateEnvironment(env);
+      return [];
+    } catch (error) {
+      if (error instanceof EnvironmentError) return error.problems;
+      throw error;
+    }
+  };
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', PROXY_TIMEOUT_MS: '5' });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['PORT', 'LOG_LEVEL', 'PROXY_TIMEOUT_MS']);
+    expect(problems[0]).toContain('"abc"');
+  });
+
+  it('never quotes the value of a secret-bearing variable', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://user:hunter2-password@db/x',
+      BOOTSTRAP_API_KEY: 'short secret',
+    });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'BOOTSTRAP_API_KEY']),
+    );
+    expect(problems.join('\n')).not.toMatch(/hunter2|short secret/);
+  });
+
+  it('accepts an empty environment (every default)', () => {
+    expect(problemsOf({})).toEqual([]);
+  });
+});
