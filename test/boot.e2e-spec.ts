@@ -3,7 +3,7 @@ import { SCOPES } from '@app/auth';
 import { call } from './utils/http';
 import {
   acceptsConnections,
-  buildService,
+  buildServiceOnce,
   createDataDir,
   generatedKeysIn,
   removeDataDir,
@@ -50,7 +50,7 @@ describe('Service process (the built service, spawned)', () => {
     return url;
   }
 
-  beforeAll(() => buildService(), 300_000);
+  beforeAll(() => buildServiceOnce(), 300_000);
 
   afterEach(async () => {
     // A failed test may leave its service running: stop it so the next test starts clean.

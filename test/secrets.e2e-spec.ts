@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { call, type JsonResponse } from './utils/http';
 import {
-  buildService,
+  buildServiceOnce,
   createDataDir,
   type ExitResult,
   removeDataDir,
@@ -162,7 +162,7 @@ describe('No secret in any log line or response (checklist C5, C6)', () => {
   }
 
   beforeAll(async () => {
-    buildService();
+    buildServiceOnce();
     databaseUrl = await createTestDatabase();
     // The embedded server's random password is a secret too (the external CI server has none).
     const databasePassword = decodeURIComponent(new URL(databaseUrl).password);

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,27 @@ export const SERVICE_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'api', 'src', 'main
 /** What `npm run build` does; the boot tests run the compiled service exactly as production does. */
 export function buildService(): void {
   execFileSync('npx', ['nest', 'build'], { cwd: REPO_ROOT, stdio: 'pipe', timeout: 300_000 });
+}
+
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds only when dist/ is missing or older than a source file, so several suites share one build. */
+export function buildServiceOnce(): void {
+  const built = existsSync(SERVICE_ENTRY) ? statSync(SERVICE_ENTRY).mtimeMs : 0;
+  const sources = Math.max(
+    newestSourceMtime(join(REPO_ROOT, 'apps')),
+    newestSourceMtime(join(REPO_ROOT, 'libs')),
+  );
+  if (built < sources) buildService();
 }
 
 export function freePort(): Promise<number> {

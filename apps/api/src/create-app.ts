@@ -6,6 +6,7 @@ import { PROXY_ROUTE_SUFFIX, proxyRequestBodyLimit } from '@app/proxy';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
+import { RequestLogController, rootLogger } from './request-logging';
 
 /**
  * The application exactly as production runs it (adapter, hooks, limits, logger); `main.ts` and
@@ -13,6 +14,8 @@ import { AppModule } from './app.module';
  */
 export async function createApp(): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    loggerInstance: rootLogger,
+    logController: new RequestLogController(),
     genReqId: requestIdFor,
     requestIdHeader: false,
     // Never trust caller-supplied forwarding headers unless an operator puts us behind a proxy.
@@ -23,14 +26,13 @@ export async function createApp(): Promise<NestFastifyApplication> {
     bufferLogs: true,
     abortOnError: false,
   });
+  const config = app.get<AppConfig>(appConfig.KEY);
+  rootLogger.level = config.logLevel;
   app.useLogger(app.get(Logger));
   app.flushLogs();
-
-  const config = app.get<AppConfig>(appConfig.KEY);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    (request.raw as { route?: string }).route = request.routeOptions.url;
     done();
   });
   // The API speaks JSON: other bodies are refused with 415 rather than reaching validation as strings.

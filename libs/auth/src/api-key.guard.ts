@@ -27,8 +27,6 @@ export class ApiKeyGuard implements CanActivate {
 
     const principal = await this.apiKeys.authenticate(key);
     request.principal = principal;
-    // The request log line (written from the raw request) names the project.
-    (request.raw as { projectId?: string }).projectId = principal.projectId;
 
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     const missing = required.filter((scope) => !principal.scopes.has(scope));

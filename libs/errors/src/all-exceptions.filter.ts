@@ -101,6 +101,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
         exception.options.cause ?? (exception.slug === 'Internal_ServerError' ? error : undefined);
       this.logger.error({
         msg: `${exception.slug} on ${request.method} ${request.routeOptions?.url ?? request.url}`,
+        request_id: request.id,
+        slug: exception.slug,
         ...(cause !== undefined && { cause: describeCause(cause) }),
       });
     }

@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '@app/config';
 import { applyCredentials, ConnectedAccountsService, type ResolvedAccount } from '@app/connected-accounts';
 import { AppException } from '@app/errors';
-import { firstValueFrom } from 'rxjs';
 import { DestinationPolicy, ipLiteralOf } from './destination-policy';
 import type { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
 import { resolveEndpoint } from './endpoint-resolver';
@@ -41,21 +40,29 @@ export class ProxyService {
     const account = await this.accounts.resolveForProject(projectId, request.connected_account_id);
     const outgoing = this.buildRequest(request, account);
 
-    const deadline = AbortSignal.timeout(Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs));
+    // One timer for the whole call (connect, headers, body), cleared as soon as it is over:
+    // AbortSignal.timeout() would keep every signal alive until it fires.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(),
+      Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs),
+    );
     let response;
     try {
-      response = await firstValueFrom(
-        this.http.request<UpstreamBody>({
-          url: outgoing.url.toString(),
-          method: request.method,
-          headers: outgoing.headers,
-          data: outgoing.body,
-          signal: deadline,
-          maxContentLength: this.config.maxResponseBytes,
-        }),
-      );
+      // HttpService's axios instance, called directly: the Observable wrapper would add a
+      // CancelToken and an error object with a stack trace to every call.
+      response = await this.http.axiosRef.request<UpstreamBody>({
+        url: outgoing.url.toString(),
+        method: request.method,
+        headers: outgoing.headers,
+        data: outgoing.body,
+        signal: deadline.signal,
+        maxContentLength: this.config.maxResponseBytes,
+      });
     } catch (error) {
-      throw toUpstreamException(error, deadline.aborted, outgoing.secrets);
+      throw toUpstreamException(error, deadline.signal.aborted, outgoing.secrets);
+    } finally {
+      clearTimeout(timer);
     }
     const { bytes, decoded } = response.data;
     const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
