@@ -1,6 +1,6 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfigModule, EnvironmentError } from '@app/config';
+import { AppConfigModule, startupFailureMessage } from '@app/config';
 import { ConnectedAccountsModule, KeyRotationService } from '@app/connected-accounts';
 import { DatabaseModule } from '@app/database';
 
@@ -35,12 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message =
-    error instanceof EnvironmentError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`keys:rotate failed.\n${message}\n`);
+  process.stderr.write(`keys:rotate failed.\n${startupFailureMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { appConfig, type AppConfig, EnvironmentError } from '@app/config';
+import { appConfig, type AppConfig, startupFailureMessage } from '@app/config';
 import { DatabaseRuntime } from '@app/database';
 import { createApp } from './create-app';
 import { OPENAPI_JSON_PATH, setupSwagger, SWAGGER_UI_PATH } from './swagger';
@@ -22,12 +22,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message =
-    error instanceof EnvironmentError
-      ? error.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-  process.stderr.write(`Proxy Execute did not start.\n${message}\n`);
+  process.stderr.write(`Proxy Execute did not start.\n${startupFailureMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { databaseConfig } from '@app/config';
+import { databaseConfig, startupFailureMessage } from '@app/config';
 import { buildDataSourceOptions, DatabaseRuntime, runMigrationsLocked } from '@app/database';
 import { DataSource } from 'typeorm';
 
@@ -28,6 +28,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`migrate failed.\n${startupFailureMessage(error)}\n`);
   process.exit(1);
 });

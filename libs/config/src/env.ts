@@ -49,3 +49,9 @@ export const toBoolean = ({ value }: { value: unknown }): unknown => {
 
 export const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** What a command-line entry point prints when it cannot start: the environment's problems, or the error. */
+export function startupFailureMessage(error: unknown): string {
+  if (error instanceof EnvironmentError) return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
