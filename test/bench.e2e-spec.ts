@@ -16,7 +16,7 @@ describe('npm run bench (smoke)', () => {
   beforeAll(async () => {
     buildServiceOnce();
     databaseUrl = await createTestDatabase();
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await dropTestDatabase(databaseUrl);

@@ -110,7 +110,7 @@ describe('Connected accounts', () => {
           'user_id should not be empty',
           'user_id must be a string',
           'base_url must be an absolute http(s) URL without user info, query or fragment',
-          'auth_scheme must be one of the following values: API_KEY, BEARER_TOKEN, BASIC, OAUTH2, NO_AUTH',
+          'auth_scheme must be one of the following values: API_KEY, BEARER_TOKEN, BASIC, OAUTH2, NO_AUTH, OAUTH2_CLIENT_CREDENTIALS',
           'each value in allowed_hosts must be a host name or a *.domain wildcard',
           'is_default must be a boolean value',
         ],

@@ -5,6 +5,7 @@ import { authConfig, validateAuthEnv } from './auth.config';
 import { cryptoConfig, validateCryptoEnv } from './crypto.config';
 import { databaseConfig, validateDatabaseEnv } from './database.config';
 import { EnvironmentError } from './env';
+import { oauthConfig, validateOAuthEnv } from './oauth.config';
 import { proxyConfig, validateProxyEnv } from './proxy.config';
 
 /** Every namespace's validator: the whole environment is checked at boot and all problems reported at once. */
@@ -14,6 +15,7 @@ const validators = [
   validateAuthEnv,
   validateCryptoEnv,
   validateProxyEnv,
+  validateOAuthEnv,
 ];
 
 export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
@@ -42,7 +44,7 @@ export class AppConfigModule {
       cache: true,
       // Tests describe their whole environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
-      load: [appConfig, databaseConfig, authConfig, cryptoConfig, proxyConfig],
+      load: [appConfig, databaseConfig, authConfig, cryptoConfig, proxyConfig, oauthConfig],
       validate: validateEnvironment,
     });
   }

@@ -32,4 +32,12 @@ describe(validateEnvironment.name, () => {
   it('accepts an empty environment (every default)', () => {
     expect(problemsOf({})).toEqual([]);
   });
+
+  it('refuses a token timeout that is not shorter than the refresh lease', () => {
+    expect(problemsOf({ OAUTH_REFRESH_LEASE_SECONDS: '5', OAUTH_TOKEN_TIMEOUT_MS: '5000' })).toEqual([
+      'OAUTH_TOKEN_TIMEOUT_MS ("5000"): must be shorter than OAUTH_REFRESH_LEASE_SECONDS (in milliseconds)',
+    ]);
+    expect(problemsOf({ OAUTH_REFRESH_LEASE_SECONDS: '5', OAUTH_TOKEN_TIMEOUT_MS: '4999' })).toEqual([]);
+    expect(problemsOf({ OAUTH_TOKEN_TIMEOUT_MS: '30000' })).toHaveLength(1);
+  });
 });

@@ -4,4 +4,5 @@ export * from './config.module';
 export * from './crypto.config';
 export * from './database.config';
 export * from './env';
+export * from './oauth.config';
 export * from './proxy.config';

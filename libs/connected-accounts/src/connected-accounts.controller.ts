@@ -12,6 +12,7 @@ import {
   UpdateConnectedAccountDto,
   UpdateConnectedAccountStatusDto,
 } from './dto/connected-account.dto';
+import { OAuthRefreshService } from './oauth/oauth-refresh.service';
 
 export function toConnectedAccountDto(account: MaskedConnectedAccount): ConnectedAccountDto {
   return {
@@ -38,7 +39,10 @@ export function toConnectedAccountDto(account: MaskedConnectedAccount): Connecte
 @ApiErrors(...COMMON_ERRORS)
 @Controller({ path: versionedPaths('connected_accounts') })
 export class ConnectedAccountsController {
-  constructor(private readonly accounts: ConnectedAccountsService) {}
+  constructor(
+    private readonly accounts: ConnectedAccountsService,
+    private readonly refresher: OAuthRefreshService,
+  ) {}
 
   /** Stores an account; its credentials are encrypted at rest and never returned in clear. */
   @Post()
@@ -138,5 +142,25 @@ export class ConnectedAccountsController {
     @Body() body: UpdateConnectedAccountStatusDto,
   ): Promise<ConnectedAccountDto> {
     return toConnectedAccountDto(await this.accounts.setEnabled(principal.projectId, id, body.enabled));
+  }
+
+  /**
+   * Gets a new OAuth2 access token now (OAUTH2 with `refresh_token` and `token_url`, or
+   * OAUTH2_CLIENT_CREDENTIALS), coordinated with any refresh already under way on any replica.
+   */
+  @Post(':id/refresh')
+  @HttpCode(200)
+  @RequireScopes('connected_accounts:write')
+  @ApiErrors(
+    'ConnectedAccount_NotFound',
+    'ConnectedAccount_NotActive',
+    'ConnectedAccount_NotRefreshable',
+    'ConnectedAccount_RefreshFailed',
+  )
+  async refreshConnectedAccount(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<ConnectedAccountDto> {
+    return toConnectedAccountDto(await this.refresher.forceRefresh(principal.projectId, id));
   }
 }

@@ -9,6 +9,7 @@ import { CredentialCipher } from './credential-cipher';
 import { loadEncryptionKeys } from './encryption-keys';
 import { ConnectedAccountEntity } from './entities/connected-account.entity';
 import { KeyRotationService } from './key-rotation.service';
+import { OAuthRefreshService } from './oauth/oauth-refresh.service';
 
 // Default switches are serialised by a lock, so this only fires for a write that bypassed it; it
 // still means "someone else changed this meanwhile", not a server error.
@@ -21,6 +22,7 @@ registerUniqueViolation('uq_connected_accounts_default_per_project', 'ConnectedA
     ConnectedAccountsRepository,
     ConnectedAccountsService,
     KeyRotationService,
+    OAuthRefreshService,
     {
       provide: CredentialCipher,
       inject: [cryptoConfig.KEY, databaseConfig.KEY],
@@ -28,6 +30,6 @@ registerUniqueViolation('uq_connected_accounts_default_per_project', 'ConnectedA
         new CredentialCipher(await loadEncryptionKeys(crypto, database)),
     },
   ],
-  exports: [ConnectedAccountsService, KeyRotationService],
+  exports: [ConnectedAccountsService, KeyRotationService, OAuthRefreshService],
 })
 export class ConnectedAccountsModule {}

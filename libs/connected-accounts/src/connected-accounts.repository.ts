@@ -29,6 +29,7 @@ export interface ConnectedAccountChanges {
   isDefault?: boolean;
   status?: ConnectedAccountStatus;
   statusReason?: string | null;
+  refreshCooldownUntil?: Date | null;
 }
 
 export interface ListFilter {
@@ -188,6 +189,90 @@ export class ConnectedAccountsRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Takes the account's refresh lease for `owner` if it is free or expired: one conditional UPDATE,
+   * no transaction left open. Then reads the row, so the caller decides on what the previous holder
+   * saved. Null when someone else holds the lease (or the account is gone or not active).
+   */
+  async tryAcquireRefreshLease(
+    projectId: string,
+    id: string,
+    owner: string,
+    leaseMs: number,
+  ): Promise<ConnectedAccountEntity | null> {
+    const [, affected]: UpdateResultRows = await this.dataSource.query(
+      `UPDATE connected_accounts
+          SET refresh_lease_owner = $3, refresh_lease_expires_at = now() + $4 * interval '1 millisecond'
+        WHERE id = $1 AND project_id = $2 AND status = 'ACTIVE'
+          AND (refresh_lease_owner IS NULL OR refresh_lease_expires_at <= now())
+`,
+      [id, projectId, owner, leaseMs],
+    );
+    return affected > 0 ? this.findByIdForProject(projectId, id) : null;
+  }
+
+  /**
+   * Stores refreshed credentials if the account is still at `expectedVersion` (compare-and-swap) and
+   * releases `owner`'s lease in the same UPDATE. The version check alone decides: a holder whose
+   * lease ran out still has the newest tokens, and losing a rotated refresh token would end the grant.
+   */
+  async saveRefreshedCredentials(
+    projectId: string,
+    id: string,
+    expectedVersion: number,
+    owner: string,
+    sealed: SealedCredentials,
+  ): Promise<ConnectedAccountEntity | null> {
+    const [, affected]: UpdateResultRows = await this.dataSource.query(
+      `UPDATE connected_accounts
+          SET encrypted_credentials = $5, version = version + 1, updated_at = now(),
+              last_refreshed_at = now(), refresh_cooldown_until = NULL,
+              refresh_lease_owner = CASE WHEN refresh_lease_owner = $4 THEN NULL ELSE refresh_lease_owner END,
+              refresh_lease_expires_at = CASE WHEN refresh_lease_owner = $4 THEN NULL ELSE refresh_lease_expires_at END
+        WHERE id = $1 AND project_id = $2 AND version = $3
+`,
+      [id, projectId, expectedVersion, owner, JSON.stringify(sealed)],
+    );
+    return affected > 0 ? this.findByIdForProject(projectId, id) : null;
+  }
+
+  /** Marks the account EXPIRED (credentials kept) if still at `expectedVersion`, releasing `owner`'s lease. */
+  async markRefreshExpired(
+    projectId: string,
+    id: string,
+    expectedVersion: number,
+    owner: string,
+    reason: string,
+  ): Promise<boolean> {
+    const [, affected]: UpdateResultRows = await this.dataSource.query(
+      `UPDATE connected_accounts
+          SET status = 'EXPIRED', status_reason = $5, version = version + 1, updated_at = now(),
+              refresh_lease_owner = CASE WHEN refresh_lease_owner = $4 THEN NULL ELSE refresh_lease_owner END,
+              refresh_lease_expires_at = CASE WHEN refresh_lease_owner = $4 THEN NULL ELSE refresh_lease_expires_at END
+        WHERE id = $1 AND project_id = $2 AND version = $3 AND status = 'ACTIVE'
+`,
+      [id, projectId, expectedVersion, owner, reason],
+    );
+    return affected > 0;
+  }
+
+  /** Releases `owner`'s lease (nobody else's); with `cooldownMs`, no token call for that long. */
+  async releaseRefreshLease(
+    projectId: string,
+    id: string,
+    owner: string,
+    cooldownMs?: number,
+  ): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE connected_accounts
+          SET refresh_lease_owner = NULL, refresh_lease_expires_at = NULL,
+              refresh_cooldown_until = CASE WHEN $4::integer IS NULL THEN refresh_cooldown_until
+                                            ELSE now() + $4::integer * interval '1 millisecond' END
+        WHERE id = $1 AND project_id = $2 AND refresh_lease_owner = $3`,
+      [id, projectId, owner, cooldownMs ?? null],
+    );
+  }
+
   /** Un-defaults the project's current default (other than `keepId`), after taking the project's switch lock. */
   private async undefaultOthers(
     manager: EntityManager,
@@ -196,13 +281,16 @@ export class ConnectedAccountsRepository {
   ): Promise<string[]> {
     // Concurrent switches queue here, so each sees the previous one committed: exactly one default.
     await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DEFAULT_SWITCH_LOCK, projectId]);
-    const rows: Array<{ id: string }> = await manager.query(
+    const [rows] = (await manager.query(
       `UPDATE connected_accounts SET is_default = false, version = version + 1, updated_at = now()
        WHERE project_id = $1 AND is_default AND id <> $2 RETURNING id`,
       [projectId, keepId],
-    );
-    return rows.map((row) => row.id);
+    )) as UpdateResultRows;
+    return (rows as Array<{ id: string }>).map((row) => row.id);
   }
 }
 
 class CompareAndSwapFailed extends Error {}
+
+/** What the Postgres driver of TypeORM answers to a raw UPDATE: the returned rows and the affected count. */
+type UpdateResultRows = [unknown[], number];

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InvalidationBus } from '@app/database';
 import { AppException } from '@app/errors';
 import type { AuthScheme, Credentials } from './auth-schemes/auth-scheme';
-import { authScheme } from './auth-schemes/registry';
+import { authScheme, normalizeCredentials } from './auth-schemes/registry';
 import { ConnectedAccountCache, type ResolvedAccount } from './connected-account-cache';
 import { generateConnectedAccountId, isConnectedAccountId } from './connected-account-id';
 import { type ConnectedAccountChanges, ConnectedAccountsRepository } from './connected-accounts.repository';
@@ -102,6 +102,7 @@ export class ConnectedAccountsService implements OnModuleInit {
   async create(projectId: string, input: CreateConnectedAccountInput): Promise<MaskedConnectedAccount> {
     const scheme = authScheme(input.authScheme);
     this.assertCredentials(scheme, input.credentials);
+    const credentials = normalizeCredentials(scheme.name, input.credentials);
     const id = generateConnectedAccountId();
     const { entity, undefaulted } = await this.repository.insertForProject(projectId, {
       id,
@@ -111,12 +112,12 @@ export class ConnectedAccountsService implements OnModuleInit {
       alias: input.alias,
       baseUrl: input.baseUrl,
       authScheme: scheme.name,
-      encryptedCredentials: this.cipher.seal(input.credentials, { projectId, accountId: id }),
+      encryptedCredentials: this.cipher.seal(credentials, { projectId, accountId: id }),
       allowedHosts: normaliseHosts(input.allowedHosts),
       isDefault: input.isDefault,
     });
     await this.announceChange(projectId, [id, ...undefaulted]);
-    return this.present(entity, input.credentials);
+    return this.present(entity, credentials);
   }
 
   async list(projectId: string, input: ListConnectedAccountsInput): Promise<ConnectedAccountPage> {
@@ -152,7 +153,12 @@ export class ConnectedAccountsService implements OnModuleInit {
       if (input.isDefault !== undefined) changes.isDefault = input.isDefault;
       if (input.credentials !== undefined) {
         this.assertCredentials(authScheme(current.authScheme), input.credentials);
-        changes.encryptedCredentials = this.cipher.seal(input.credentials, { projectId, accountId: id });
+        changes.encryptedCredentials = this.cipher.seal(
+          normalizeCredentials(current.authScheme, input.credentials),
+          { projectId, accountId: id },
+        );
+        // Fresh credentials deserve a fresh token call at once, not after a previous failure's cooldown.
+        changes.refreshCooldownUntil = null;
         // New credentials are the fix for expired or failed ones; a deliberate disable stays.
         if (current.status === 'EXPIRED' || current.status === 'FAILED') {
           changes.status = 'ACTIVE';
@@ -231,14 +237,15 @@ export class ConnectedAccountsService implements OnModuleInit {
       throw new AppException('ConnectedAccount_InvalidCredentials', { errors: problems });
   }
 
-  private open(entity: ConnectedAccountEntity): Credentials {
+  /** The account's credentials in clear: for the proxy and the OAuth2 refresher, never for a response. */
+  open(entity: ConnectedAccountEntity): Credentials {
     return this.cipher.open(entity.encryptedCredentials, {
       projectId: entity.projectId,
       accountId: entity.id,
     });
   }
 
-  private present(
+  present(
     entity: ConnectedAccountEntity,
     credentials: Credentials = this.open(entity),
   ): MaskedConnectedAccount {
@@ -246,7 +253,7 @@ export class ConnectedAccountsService implements OnModuleInit {
     return { ...visible, credentials: authScheme(entity.authScheme).mask(credentials) };
   }
 
-  private toResolved(entity: ConnectedAccountEntity): ResolvedAccount {
+  toResolved(entity: ConnectedAccountEntity): ResolvedAccount {
     return Object.freeze({
       id: entity.id,
       projectId: entity.projectId,

@@ -6,3 +6,6 @@ export * from './connected-accounts.service';
 export { CredentialDecryptionError } from './credential-cipher';
 export * from './key-rotation.service';
 export * from './http-header-rules';
+export * from './oauth/oauth-refresh.service';
+export * from './oauth/token-transport';
+export { MAX_TOKEN_RESPONSE_BYTES } from './oauth/token-endpoint';

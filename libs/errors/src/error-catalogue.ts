@@ -108,6 +108,19 @@ export const ERROR_CATALOGUE = {
     message: 'The connected account was changed by another request.',
     suggestedFix: 'Read the account again and repeat your change against its current version.',
   },
+  ConnectedAccount_RefreshFailed: {
+    code: 608,
+    status: 502,
+    message:
+      "The account's OAuth2 token endpoint could not refresh the access token; the account stays active.",
+  },
+  ConnectedAccount_NotRefreshable: {
+    code: 609,
+    status: 400,
+    message: 'The connected account has no way to obtain a new access token.',
+    suggestedFix:
+      'Only OAUTH2 accounts with `refresh_token` and `token_url`, and OAUTH2_CLIENT_CREDENTIALS accounts, can be refreshed.',
+  },
   ExternalProxy_MissingAuthContext: {
     code: 2801,
     status: 400,

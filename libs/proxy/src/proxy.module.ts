@@ -1,17 +1,31 @@
 import { HttpModule } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
-import { ConnectedAccountsModule } from '@app/connected-accounts';
+import { Global, Module } from '@nestjs/common';
+import { ConnectedAccountsModule, TOKEN_TRANSPORT } from '@app/connected-accounts';
 import { ProxyController } from './proxy.controller';
 import { ProxyService } from './proxy.service';
+import { UpstreamTokenTransport } from './token-transport';
 import { createUndiciAdapter } from './transport/undici-axios-adapter';
 import { UpstreamAgent } from './transport/upstream-agent';
 
 @Module({ providers: [UpstreamAgent], exports: [UpstreamAgent] })
 class UpstreamModule {}
 
+/**
+ * Global so that the OAuth2 refresher in connected-accounts can inject TOKEN_TRANSPORT without
+ * importing the proxy (the dependency points proxy → connected-accounts).
+ */
+@Global()
+@Module({
+  imports: [UpstreamModule],
+  providers: [UpstreamTokenTransport, { provide: TOKEN_TRANSPORT, useExisting: UpstreamTokenTransport }],
+  exports: [TOKEN_TRANSPORT],
+})
+class TokenTransportModule {}
+
 @Module({
   imports: [
     ConnectedAccountsModule,
+    TokenTransportModule,
     HttpModule.registerAsync({
       imports: [UpstreamModule],
       inject: [UpstreamAgent],

@@ -1,7 +1,13 @@
 import { HttpService } from '@nestjs/axios';
+import type { AxiosResponse } from 'axios';
 import { Inject, Injectable } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '@app/config';
-import { applyCredentials, ConnectedAccountsService, type ResolvedAccount } from '@app/connected-accounts';
+import {
+  applyCredentials,
+  ConnectedAccountsService,
+  OAuthRefreshService,
+  type ResolvedAccount,
+} from '@app/connected-accounts';
 import { AppException } from '@app/errors';
 import { DestinationPolicy, ipLiteralOf } from './destination-policy';
 import type { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
@@ -21,6 +27,8 @@ interface OutgoingRequest {
   body?: Buffer;
   /** Values injected from the account's credentials, for redaction. */
   secrets: string[];
+  /** False when a caller header replaced an injected one: a 401 then says nothing about the account's token. */
+  credentialsSent: boolean;
 }
 
 @Injectable()
@@ -30,6 +38,7 @@ export class ProxyService {
   constructor(
     private readonly http: HttpService,
     private readonly accounts: ConnectedAccountsService,
+    private readonly refresher: OAuthRefreshService,
     @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
   ) {
     this.policy = new DestinationPolicy(config.allowedCidrs);
@@ -37,9 +46,39 @@ export class ProxyService {
 
   async execute(projectId: string, request: ExecuteProxyRequestDto): Promise<ProxyResponseDto> {
     assertRequestShape(request);
-    const account = await this.accounts.resolveForProject(projectId, request.connected_account_id);
-    const outgoing = this.buildRequest(request, account);
+    const resolved = await this.accounts.resolveForProject(projectId, request.connected_account_id);
+    const account = await this.refresher.ensureFresh(resolved);
+    let outgoing = this.buildRequest(request, account);
+    let response = await this.send(request, outgoing);
+    // A 401 to an OAuth2 token we can renew: refresh once and replay once (the body is in memory,
+    // so the replay sends exactly the same bytes). The second answer goes back as it is: never a loop.
+    if (
+      response.status === 401 &&
+      outgoing.credentialsSent &&
+      (outgoing.body === undefined || Buffer.isBuffer(outgoing.body)) &&
+      this.refresher.isRefreshable(account)
+    ) {
+      const refreshed = await this.refresher.refreshAfterRejection(account);
+      if (refreshed) {
+        outgoing = this.buildRequest(request, refreshed);
+        response = await this.send(request, outgoing);
+      }
+    }
+    const { bytes, decoded } = response.data;
+    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
+      decoded,
+    });
+    return {
+      status: response.status,
+      data: mapResponseData(request.method, headers['content-type'], bytes),
+      headers,
+    };
+  }
 
+  private async send(
+    request: ExecuteProxyRequestDto,
+    outgoing: OutgoingRequest,
+  ): Promise<AxiosResponse<UpstreamBody>> {
     // One timer for the whole call (connect, headers, body), cleared as soon as it is over:
     // AbortSignal.timeout() would keep every signal alive until it fires.
     const deadline = new AbortController();
@@ -47,11 +86,10 @@ export class ProxyService {
       () => deadline.abort(),
       Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs),
     );
-    let response;
     try {
       // HttpService's axios instance, called directly: the Observable wrapper would add a
       // CancelToken and an error object with a stack trace to every call.
-      response = await this.http.axiosRef.request<UpstreamBody>({
+      return await this.http.axiosRef.request<UpstreamBody>({
         url: outgoing.url.toString(),
         method: request.method,
         headers: outgoing.headers,
@@ -64,15 +102,6 @@ export class ProxyService {
     } finally {
       clearTimeout(timer);
     }
-    const { bytes, decoded } = response.data;
-    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
-      decoded,
-    });
-    return {
-      status: response.status,
-      data: mapResponseData(request.method, headers['content-type'], bytes),
-      headers,
-    };
   }
 
   private buildRequest(request: ExecuteProxyRequestDto, account: ResolvedAccount): OutgoingRequest {
@@ -110,16 +139,20 @@ export class ProxyService {
       }
     }
 
+    const credentialsSent = Object.entries(injected.headers).every(
+      ([name, value]) => headers[name] === value,
+    );
+
     const body = request.binary_body
       ? decodeBinaryBody(request.binary_body, this.config.maxUploadBytes)
       : undefined;
     if (body) {
       headers['content-type'] ??= body.contentType;
-      return { url, headers, body: body.bytes, secrets };
+      return { url, headers, body: body.bytes, secrets, credentialsSent };
     }
     const encoded = encodeBody(request.body, headers['content-type']);
     if (encoded?.contentType) headers['content-type'] = encoded.contentType;
-    return { url, headers, body: encoded?.bytes, secrets };
+    return { url, headers, body: encoded?.bytes, secrets, credentialsSent };
   }
 }
 

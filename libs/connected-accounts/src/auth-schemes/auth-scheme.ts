@@ -15,4 +15,6 @@ export interface AuthScheme {
   apply(credentials: Credentials, target: CredentialTarget): void;
   /** What a read may show: secrets masked, the rest as stored. */
   mask(credentials: Credentials): Credentials;
+  /** The form to store valid credentials in (e.g. `expires_in` turned into `expires_at`). */
+  normalize?(credentials: Credentials, now: Date): Credentials;
 }

@@ -13,7 +13,14 @@ function applied(
 
 describe('auth schemes', () => {
   it('registers exactly the schemes of the contract', () => {
-    expect([...AUTH_SCHEME_NAMES].sort()).toEqual(['API_KEY', 'BASIC', 'BEARER_TOKEN', 'NO_AUTH', 'OAUTH2']);
+    expect([...AUTH_SCHEME_NAMES].sort()).toEqual([
+      'API_KEY',
+      'BASIC',
+      'BEARER_TOKEN',
+      'NO_AUTH',
+      'OAUTH2',
+      'OAUTH2_CLIENT_CREDENTIALS',
+    ]);
   });
 
   it.each([
@@ -36,6 +43,11 @@ describe('auth schemes', () => {
       },
     ],
     ['NO_AUTH', {}],
+    ['OAUTH2', { access_token: 'a', expires_in: 3600, token_endpoint_auth: 'client_secret_basic' }],
+    [
+      'OAUTH2_CLIENT_CREDENTIALS',
+      { token_url: 'https://auth.example.com/token', client_id: 'c', client_secret: 's' },
+    ],
   ])('accepts valid %s credentials %j', (scheme, credentials) => {
     expect(authScheme(scheme).validate(credentials)).toEqual([]);
   });
@@ -91,6 +103,24 @@ describe('auth schemes', () => {
       ],
     ],
     ['NO_AUTH', { token: 'x' }, ['credentials.token is not a field of NO_AUTH']],
+    [
+      'OAUTH2',
+      { access_token: 'a', refresh_token: 'r' },
+      ['credentials.token_url is required with credentials.refresh_token'],
+    ],
+    [
+      'OAUTH2',
+      { access_token: 'a', expires_in: 60, expires_at: '2030-01-01T00:00:00Z' },
+      ['credentials.expires_in and credentials.expires_at exclude each other'],
+    ],
+    [
+      'OAUTH2',
+      { access_token: 'a', expires_in: -1, token_endpoint_auth: 'private_key_jwt' },
+      [
+        'credentials.expires_in must be a positive integer (seconds)',
+        'credentials.token_endpoint_auth must be one of: client_secret_post, client_secret_basic',
+      ],
+    ],
     ['BEARER_TOKEN', 'token', ['credentials must be an object']],
     ['BEARER_TOKEN', ['token'], ['credentials must be an object']],
   ])('lists every problem of bad %s credentials %j', (scheme, credentials, problems) => {

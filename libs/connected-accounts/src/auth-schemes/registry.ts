@@ -3,6 +3,7 @@ import { ApiKeyScheme } from './api-key.scheme';
 import { BasicScheme } from './basic.scheme';
 import { BearerTokenScheme } from './bearer-token.scheme';
 import { NoAuthScheme } from './no-auth.scheme';
+import { OAuth2ClientCredentialsScheme } from './oauth2-client-credentials.scheme';
 import { OAuth2Scheme } from './oauth2.scheme';
 
 /** Every auth scheme, one line each; `auth_scheme` accepts exactly these names. */
@@ -12,6 +13,7 @@ const SCHEMES = [
   new BasicScheme(),
   new OAuth2Scheme(),
   new NoAuthScheme(),
+  new OAuth2ClientCredentialsScheme(),
 ] as const satisfies readonly AuthScheme[];
 
 export type AuthSchemeName = (typeof SCHEMES)[number]['name'];
@@ -32,4 +34,13 @@ export function authScheme(name: string): AuthScheme {
 /** Injects an account's (decrypted) credentials into an outgoing request, as its scheme says. */
 export function applyCredentials(scheme: string, credentials: Credentials, target: CredentialTarget): void {
   authScheme(scheme).apply(credentials, target);
+}
+
+/** `credentials` in the form to store: what the scheme normalises (e.g. `expires_in`), the rest as given. */
+export function normalizeCredentials(
+  scheme: string,
+  credentials: Credentials,
+  now = new Date(),
+): Credentials {
+  return authScheme(scheme).normalize?.(credentials, now) ?? credentials;
 }

@@ -54,8 +54,11 @@ export class CreateConnectedAccountDto {
 
   /**
    * The secrets, shaped by `auth_scheme`: API_KEY `{api_key, in?, name?, prefix?}`, BEARER_TOKEN
-   * `{token}`, BASIC `{username, password?}`, OAUTH2 `{access_token, token_type?, expires_at?,
-   * refresh_token?, token_url?, client_id?, client_secret?, scope?}`, NO_AUTH `{}` (the default).
+   * `{token}`, BASIC `{username, password?}`, OAUTH2 `{access_token, token_type?, expires_at? |
+   * expires_in?, refresh_token?, token_url?, client_id?, client_secret?, scope?, token_endpoint_auth?}`,
+   * OAUTH2_CLIENT_CREDENTIALS `{token_url, client_id, client_secret, scope?, token_endpoint_auth?}`,
+   * NO_AUTH `{}` (the default). `expires_in` (seconds) is stored as `expires_at`;
+   * `token_endpoint_auth` is `client_secret_post` (default) or `client_secret_basic`.
    * Stored encrypted; never returned in clear.
    */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: CREDENTIALS_EXAMPLE })
@@ -188,7 +191,7 @@ export class ConnectedAccountDto {
   /**
    * Masked: each secret as `****` plus its last four characters (`****` alone under 12 characters);
    * non-secret fields (`in`, `name`, `prefix`, `username`, `token_type`, `expires_at`, `token_url`,
-   * `client_id`, `scope`) as stored.
+   * `client_id`, `scope`, `token_endpoint_auth`) as stored.
    */
   @ApiProperty({ type: 'object', additionalProperties: true, example: { token: '****wxyz' } })
   credentials: Record<string, unknown>;

@@ -55,6 +55,20 @@ export class ConnectedAccountEntity {
   @Column({ type: 'integer', default: 1 })
   version: number;
 
+  /** The replica (process) refreshing the OAuth2 token now; free when null or past its expiry. */
+  @Column({ name: 'refresh_lease_owner', type: 'text', nullable: true })
+  refreshLeaseOwner: string | null;
+
+  @Column({ name: 'refresh_lease_expires_at', type: 'timestamptz', precision: 3, nullable: true })
+  refreshLeaseExpiresAt: Date | null;
+
+  /** After a failed token call, no new one before this time (checklist R5). */
+  @Column({ name: 'refresh_cooldown_until', type: 'timestamptz', precision: 3, nullable: true })
+  refreshCooldownUntil: Date | null;
+
+  @Column({ name: 'last_refreshed_at', type: 'timestamptz', precision: 3, nullable: true })
+  lastRefreshedAt: Date | null;
+
   /** Millisecond precision, so a JS Date in a list cursor compares exactly. */
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: () => 'now()' })
   createdAt: Date;

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { proxyConfig, type ProxyConfig } from '@app/config';
+import {
+  MAX_TOKEN_RESPONSE_BYTES,
+  type TokenRequest,
+  type TokenResponse,
+  type TokenTransport,
+} from '@app/connected-accounts';
+import { DestinationPolicy, ipLiteralOf } from './destination-policy';
+import { readCappedBody } from './transport/capped-body';
+import { DESTINATION_BLOCKED } from './transport/guarded-lookup';
+import { UpstreamAgent } from './transport/upstream-agent';
+
+/**
+ * Token-endpoint calls through the proxy's own outbound agent: `token_url` comes from an account,
+ * so it gets the same destination policy as proxied calls (connect-time lookup check, IP literals
+ * checked here, no forward proxy) and redirects are never followed.
+ */
+@Injectable()
+export class UpstreamTokenTransport implements TokenTransport {
+  private readonly policy: DestinationPolicy;
+
+  constructor(
+    private readonly upstream: UpstreamAgent,
+    @Inject(proxyConfig.KEY) config: ProxyConfig,
+  ) {
+    this.policy = new DestinationPolicy(config.allowedCidrs);
+  }
+
+  async post(request: TokenRequest): Promise<TokenResponse> {
+    const { url } = request;
+    const literal = ipLiteralOf(url.hostname);
+    if (literal !== null && !this.policy.isAllowed(literal)) {
+      throw Object.assign(new Error('token endpoint address is not allowed'), { code: DESTINATION_BLOCKED });
+    }
+    const response = await this.upstream.agent.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: 'POST',
+      headers: { ...request.headers, 'user-agent': 'proxy-execute/0.1' },
+      body: request.body,
+      signal: request.signal,
+    });
+    const encoding = response.headers['content-encoding'];
+    const contentType = response.headers['content-type'];
+    const { bytes } = await readCappedBody(
+      response.body,
+      MAX_TOKEN_RESPONSE_BYTES,
+      Array.isArray(encoding) ? encoding.join(',') : encoding,
+    );
+    return {
+      status: response.statusCode,
+      contentType: Array.isArray(contentType) ? contentType[0] : contentType,
+      body: bytes,
+    };
+  }
+}
