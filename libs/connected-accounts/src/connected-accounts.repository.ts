@@ -281,12 +281,12 @@ export class ConnectedAccountsRepository {
   ): Promise<string[]> {
     // Concurrent switches queue here, so each sees the previous one committed: exactly one default.
     await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DEFAULT_SWITCH_LOCK, projectId]);
-    const [rows] = (await manager.query(
+    const [rows] = await manager.query<[Array<{ id: string }>, number]>(
       `UPDATE connected_accounts SET is_default = false, version = version + 1, updated_at = now()
        WHERE project_id = $1 AND is_default AND id <> $2 RETURNING id`,
       [projectId, keepId],
-    )) as UpdateResultRows;
-    return (rows as Array<{ id: string }>).map((row) => row.id);
+    );
+    return rows.map((row) => row.id);
   }
 }
 
