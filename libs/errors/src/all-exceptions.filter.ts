@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from './app.exception';
-import { type ErrorSlug, ERROR_CATALOGUE } from './error-catalogue';
+import type { ErrorSlug } from './error-catalogue';
 import { uniqueViolationSlug } from './unique-violations';
 
 interface FastifyLikeError {
@@ -109,5 +109,3 @@ export class AllExceptionsFilter implements ExceptionFilter {
     sendErrorEnvelope(reply, request.id, exception);
   }
 }
-
-export const ERROR_SLUGS = Object.keys(ERROR_CATALOGUE) as ErrorSlug[];
