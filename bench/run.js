@@ -81,6 +81,7 @@ async function startService({ upstream, databaseUrl, logFile }) {
     ...(databaseUrl && {
       DATABASE_URL: databaseUrl,
       ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      FILES_SIGNING_SECRET: randomBytes(32).toString('base64'),
     }),
   };
   const log = openSync(logFile, 'w');

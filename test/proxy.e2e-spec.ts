@@ -203,9 +203,21 @@ describe('POST /api/v3/tools/execute/proxy', () => {
       expect(res.body.data).toBeNull();
     });
 
-    it('returns a binary body as base64 text', async () => {
+    it('returns a binary body as binary_data with data null', async () => {
       const res = await proxy(app.url, project.key, { endpoint: '/binary', method: 'GET' });
-      expect(res.body.data).toBe(Buffer.from([0, 1, 2, 253, 254, 255]).toString('base64'));
+      expect(res.body).toEqual({
+        status: 200,
+        data: null,
+        headers: expect.objectContaining({ 'content-type': 'application/octet-stream' }),
+        binary_data: {
+          url: expect.stringMatching(/\/api\/v3\/files\/file_[0-9A-Za-z]{22}\?expires=\d+&signature=/),
+          content_type: 'application/octet-stream',
+          size: 6,
+          expires_at: expect.any(String),
+        },
+      });
+      const download = await fetch(res.body.binary_data.url);
+      expect(Buffer.from(await download.arrayBuffer())).toEqual(Buffer.from([0, 1, 2, 253, 254, 255]));
     });
 
     it.each([201, 204, 404, 500, 503])('returns upstream status %i inside an HTTP 200', async (status) => {

@@ -140,6 +140,7 @@ export interface ServiceProcess {
 }
 
 const SHARED_ENCRYPTION_KEYS = `k1:${randomBytes(32).toString('base64')}`;
+const SHARED_FILES_SIGNING_SECRET = randomBytes(32).toString('base64');
 
 /** Variables of the test runner's own environment that the service may see; nothing else leaks in. */
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'USER'];
@@ -165,6 +166,9 @@ export async function serviceEnv(
   // An external database needs the encryption key its replicas share (a generated one is only for the embedded case).
   if (env.DATABASE_URL !== undefined && !('ENCRYPTION_KEYS' in overrides)) {
     env.ENCRYPTION_KEYS = SHARED_ENCRYPTION_KEYS;
+  }
+  if (env.DATABASE_URL !== undefined && !('FILES_SIGNING_SECRET' in overrides)) {
+    env.FILES_SIGNING_SECRET = SHARED_FILES_SIGNING_SECRET;
   }
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -19,6 +19,8 @@ const TEST_ENV: Record<string, string> = {
   BOOTSTRAP_API_KEY: 'test-bootstrap-key-0123456789abcdef',
   // A fixed test-only key (the service refuses to start without one when DATABASE_URL is set).
   ENCRYPTION_KEYS: 'test1:He5T7lEu3qm0c2xYbVzQhpZCuSOUKyCYEtRww0qpPvU=',
+  // Likewise the file link signing secret.
+  FILES_SIGNING_SECRET: 'test-files-signing-secret-0123456789abcdef',
 };
 
 /**

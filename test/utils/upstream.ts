@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
 export interface RecordedRequest {
@@ -53,7 +54,48 @@ const echo: Handler = (req, res, body) => {
   });
 };
 
+let png10m: Buffer | undefined;
+
+/** The body of /png10m: a PNG signature then random bytes, 10 MiB in all (made once, on first use). */
+export function largePng(): Buffer {
+  png10m ??= Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(10 * 1024 * 1024 - 8)]);
+  return png10m;
+}
+
+/** The body of /pdf, served with a file name in content-disposition. */
+export const SMALL_PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
 const ROUTES: Array<[RegExp, Handler]> = [
+  [
+    /^\/sha256/,
+    (_req, res, body) => {
+      json(res, 200, { size: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+    },
+  ],
+  [
+    /^\/png10m/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': largePng().length });
+      res.end(largePng());
+    },
+  ],
+  [
+    /^\/raw/,
+    (_req, res) => {
+      // No content-type at all.
+      res.end(Buffer.from([1, 2, 3, 4]));
+    },
+  ],
+  [
+    /^\/pdf/,
+    (_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="quarterly report.pdf"; filename*=UTF-8''quarterly%20r%C3%A9port.pdf`,
+      });
+      res.end(SMALL_PDF);
+    },
+  ],
   [
     /^\/status\/(\d{3})/,
     (req, res) => {

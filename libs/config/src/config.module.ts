@@ -5,6 +5,7 @@ import { authConfig, validateAuthEnv } from './auth.config';
 import { cryptoConfig, validateCryptoEnv } from './crypto.config';
 import { databaseConfig, validateDatabaseEnv } from './database.config';
 import { EnvironmentError } from './env';
+import { filesConfig, validateFilesEnv } from './files.config';
 import { oauthConfig, validateOAuthEnv } from './oauth.config';
 import { proxyConfig, validateProxyEnv } from './proxy.config';
 
@@ -16,6 +17,7 @@ const validators = [
   validateCryptoEnv,
   validateProxyEnv,
   validateOAuthEnv,
+  validateFilesEnv,
 ];
 
 export function validateEnvironment(env: Record<string, unknown>): Record<string, unknown> {
@@ -44,7 +46,7 @@ export class AppConfigModule {
       cache: true,
       // Tests describe their whole environment; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
-      load: [appConfig, databaseConfig, authConfig, cryptoConfig, proxyConfig, oauthConfig],
+      load: [appConfig, databaseConfig, authConfig, cryptoConfig, proxyConfig, oauthConfig, filesConfig],
       validate: validateEnvironment,
     });
   }

@@ -40,4 +40,35 @@ describe(validateEnvironment.name, () => {
     expect(problemsOf({ OAUTH_REFRESH_LEASE_SECONDS: '5', OAUTH_TOKEN_TIMEOUT_MS: '4999' })).toEqual([]);
     expect(problemsOf({ OAUTH_TOKEN_TIMEOUT_MS: '30000' })).toHaveLength(1);
   });
+
+  it('requires FILES_SIGNING_SECRET with an external database, and never quotes it', () => {
+    const databaseUrl = 'postgres://db/x';
+    const keys = 'k1:He5T7lEu3qm0c2xYbVzQhpZCuSOUKyCYEtRww0qpPvU=';
+    expect(problemsOf({ DATABASE_URL: databaseUrl, ENCRYPTION_KEYS: keys })).toEqual([
+      'FILES_SIGNING_SECRET (unset): is required when DATABASE_URL is set: set FILES_SIGNING_SECRET to ' +
+        '32+ random characters, e.g. $(openssl rand -base64 32)',
+    ]);
+    expect(
+      problemsOf({
+        DATABASE_URL: databaseUrl,
+        ENCRYPTION_KEYS: keys,
+        FILES_SIGNING_SECRET: 'too-short-secret',
+      }),
+    ).toEqual([
+      'FILES_SIGNING_SECRET (redacted): must be at least 32 characters (e.g. openssl rand -base64 32)',
+    ]);
+    expect(
+      problemsOf({ DATABASE_URL: databaseUrl, ENCRYPTION_KEYS: keys, FILES_SIGNING_SECRET: 'x'.repeat(32) }),
+    ).toEqual([]);
+  });
+
+  it('refuses file durations below one second', () => {
+    expect(
+      problemsOf({
+        FILES_URL_TTL_SECONDS: '0',
+        FILES_RETENTION_SECONDS: '0',
+        FILES_SWEEP_INTERVAL_SECONDS: '0',
+      }).map((p) => p.split(' ')[0]),
+    ).toEqual(['FILES_URL_TTL_SECONDS', 'FILES_RETENTION_SECONDS', 'FILES_SWEEP_INTERVAL_SECONDS']);
+  });
 });

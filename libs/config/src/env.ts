@@ -2,7 +2,12 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
 /** Variables whose values never appear in an error message (they hold keys or passwords). */
-const SECRET_VARIABLES = new Set(['BOOTSTRAP_API_KEY', 'DATABASE_URL', 'ENCRYPTION_KEYS']);
+const SECRET_VARIABLES = new Set([
+  'BOOTSTRAP_API_KEY',
+  'DATABASE_URL',
+  'ENCRYPTION_KEYS',
+  'FILES_SIGNING_SECRET',
+]);
 
 /** Raised when the environment does not validate; every problem is listed, each naming its variable. */
 export class EnvironmentError extends Error {

@@ -4,5 +4,6 @@ export * from './config.module';
 export * from './crypto.config';
 export * from './database.config';
 export * from './env';
+export * from './files.config';
 export * from './oauth.config';
 export * from './proxy.config';

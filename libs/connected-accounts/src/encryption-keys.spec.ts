@@ -44,7 +44,11 @@ describe('ENCRYPTION_KEYS', () => {
       /ENCRYPTION_KEYS \(unset\): is required/,
     );
     expect(() =>
-      validateEnvironment({ DATABASE_URL: 'postgres://db/x', ENCRYPTION_KEYS: `k1:${KEY}` }),
+      validateEnvironment({
+        DATABASE_URL: 'postgres://db/x',
+        ENCRYPTION_KEYS: `k1:${KEY}`,
+        FILES_SIGNING_SECRET: KEY,
+      }),
     ).not.toThrow();
     expect(() => validateEnvironment({})).not.toThrow();
   });

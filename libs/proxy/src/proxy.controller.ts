@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@app/auth';
 import { ApiErrors, COMMON_ERRORS, versionedPaths } from '@app/errors';
+import type { FastifyRequest } from 'fastify';
 import { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
 import { ProxyService } from './proxy.service';
 
@@ -35,6 +36,14 @@ const PROXY_REQUEST_EXAMPLES = {
       parameters: [{ name: 'content-type', value: 'application/x-www-form-urlencoded', type: 'header' }],
     },
   },
+  binaryUrl: {
+    summary: 'PUT raw bytes fetched from a URL',
+    value: {
+      endpoint: '/upload/report.pdf',
+      method: 'PUT',
+      binary_body: { url: 'https://files.example.com/report.pdf' },
+    },
+  },
   binary: {
     summary: 'PUT raw bytes from base64',
     value: {
@@ -59,6 +68,20 @@ const PROXY_RESPONSE_EXAMPLES = {
     value: { status: 404, data: { message: 'Not Found' }, headers: { 'content-type': 'application/json' } },
   },
   head: { summary: 'HEAD', value: { status: 200, data: null, headers: { etag: '"abc"' } } },
+  binary: {
+    summary: 'Binary answer: stored, with a signed download link',
+    value: {
+      status: 200,
+      data: null,
+      headers: { 'content-type': 'application/pdf', 'content-length': '12345' },
+      binary_data: {
+        url: 'https://proxy.example.com/api/v3/files/file_3yV0rJ9qg1o2Kp7Wn4Xb8C?expires=1767225600&signature=…',
+        content_type: 'application/pdf',
+        size: 12345,
+        expires_at: '2026-01-01T00:00:00.000Z',
+      },
+    },
+  },
 };
 
 @ApiTags('Tools')
@@ -94,6 +117,7 @@ export class ProxyController {
     'ExternalProxy_InvalidHeader',
     'ExternalProxy_BinaryBodyInvalid',
     'ExternalProxy_BinaryBodyTooLarge',
+    'ExternalProxy_BinarySourceFailed',
     'ExternalProxy_CustomConnectionDataUnsupported',
     'ExternalProxy_UpstreamUnreachable',
     'ExternalProxy_UpstreamTimeout',
@@ -102,8 +126,11 @@ export class ProxyController {
   executeProxy(
     @CurrentPrincipal() principal: Principal,
     @Body() request: ExecuteProxyRequestDto,
+    @Req() incoming: FastifyRequest,
   ): Promise<ProxyResponseDto> {
-    return this.proxy.execute(principal.projectId, request);
+    // Links point back where the caller reached us, unless PUBLIC_BASE_URL says otherwise.
+    const origin = `${incoming.protocol}://${incoming.host}`;
+    return this.proxy.execute(principal.projectId, request, origin);
   }
 }
 

@@ -1,6 +1,8 @@
 import { HttpModule } from '@nestjs/axios';
 import { Global, Module } from '@nestjs/common';
 import { ConnectedAccountsModule, TOKEN_TRANSPORT } from '@app/connected-accounts';
+import { FilesModule } from '@app/files';
+import { BinarySourceFetcher } from './binary-source';
 import { ProxyController } from './proxy.controller';
 import { ProxyService } from './proxy.service';
 import { UpstreamTokenTransport } from './token-transport';
@@ -25,6 +27,8 @@ class TokenTransportModule {}
 @Module({
   imports: [
     ConnectedAccountsModule,
+    FilesModule,
+    UpstreamModule,
     TokenTransportModule,
     HttpModule.registerAsync({
       imports: [UpstreamModule],
@@ -42,6 +46,6 @@ class TokenTransportModule {}
     }),
   ],
   controllers: [ProxyController],
-  providers: [ProxyService],
+  providers: [ProxyService, BinarySourceFetcher],
 })
 export class ProxyModule {}

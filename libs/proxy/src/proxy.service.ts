@@ -9,17 +9,30 @@ import {
   type ResolvedAccount,
 } from '@app/connected-accounts';
 import { AppException } from '@app/errors';
+import { FilesService } from '@app/files';
+import { BinarySourceFetcher } from './binary-source';
 import { DestinationPolicy, ipLiteralOf } from './destination-policy';
 import type { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
 import { resolveEndpoint } from './endpoint-resolver';
 import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
-import { mapResponseData } from './response-mapper';
+import { bodyKind, mapResponseData } from './response-mapper';
 import type { UpstreamBody } from './transport/undici-axios-adapter';
 import { toUpstreamException } from './upstream-errors';
 
 const USER_AGENT = 'proxy-execute/0.1';
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// A plain character run plus a length check: a repeated group (`(?:[…]{4})*`) overflows V8's regexp
+// stack on uploads of a few megabytes.
+const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function isStrictBase64(value: string): boolean {
+  return value.length % 4 === 0 && BASE64_CHARACTERS.test(value);
+}
+
+interface BinaryUpload {
+  bytes: Buffer;
+  contentType: string;
+}
 
 interface OutgoingRequest {
   url: URL;
@@ -39,16 +52,27 @@ export class ProxyService {
     private readonly http: HttpService,
     private readonly accounts: ConnectedAccountsService,
     private readonly refresher: OAuthRefreshService,
+    private readonly files: FilesService,
+    private readonly sources: BinarySourceFetcher,
     @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
   ) {
     this.policy = new DestinationPolicy(config.allowedCidrs);
   }
 
-  async execute(projectId: string, request: ExecuteProxyRequestDto): Promise<ProxyResponseDto> {
+  /** `requestOrigin` (the caller's scheme and host) is the origin of `binary_data.url` unless PUBLIC_BASE_URL is set. */
+  async execute(
+    projectId: string,
+    request: ExecuteProxyRequestDto,
+    requestOrigin: string,
+  ): Promise<ProxyResponseDto> {
     assertRequestShape(request);
     const resolved = await this.accounts.resolveForProject(projectId, request.connected_account_id);
     const account = await this.refresher.ensureFresh(resolved);
-    let outgoing = this.buildRequest(request, account);
+    const target = this.buildRequest(request, account);
+    // Loaded once the target has passed every check (nothing is fetched for a refused request), and
+    // only once: a replay after a token refresh sends the same bytes without fetching them again.
+    const upload = await this.loadBinaryBody(request);
+    let outgoing = withBody(target, request, upload);
     let response = await this.send(request, outgoing);
     // A 401 to an OAuth2 token we can renew: refresh once and replay once (the body is in memory,
     // so the replay sends exactly the same bytes). The second answer goes back as it is: never a loop.
@@ -60,7 +84,7 @@ export class ProxyService {
     ) {
       const refreshed = await this.refresher.refreshAfterRejection(account);
       if (refreshed) {
-        outgoing = this.buildRequest(request, refreshed);
+        outgoing = withBody(this.buildRequest(request, refreshed), request, upload);
         response = await this.send(request, outgoing);
       }
     }
@@ -68,6 +92,14 @@ export class ProxyService {
     const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
       decoded,
     });
+    if (request.method !== 'HEAD' && bodyKind(headers['content-type'], bytes) === 'binary') {
+      const binaryData = await this.files.store(
+        projectId,
+        { bytes, contentType: headers['content-type'], contentDisposition: headers['content-disposition'] },
+        requestOrigin,
+      );
+      return { status: response.status, data: null, headers, binary_data: binaryData };
+    }
     return {
       status: response.status,
       data: mapResponseData(request.method, headers['content-type'], bytes),
@@ -104,6 +136,26 @@ export class ProxyService {
     }
   }
 
+  private async loadBinaryBody(request: ExecuteProxyRequestDto): Promise<BinaryUpload | undefined> {
+    const binary = request.binary_body;
+    if (!binary) return undefined;
+    if (binary.url !== undefined && binary.base64 !== undefined) {
+      throw new AppException('ExternalProxy_BinaryBodyInvalid', {
+        errors: ['binary_body takes either base64 or url, not both'],
+      });
+    }
+    if (binary.url === undefined) return decodeBinaryBody(binary, this.config.maxUploadBytes);
+    const source = await this.sources.fetch(
+      binary.url,
+      Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs),
+    );
+    return {
+      bytes: source.bytes,
+      contentType: binary.content_type ?? source.contentType ?? 'application/octet-stream',
+    };
+  }
+
+  /** The target, headers and credentials of the outgoing request, without its body. */
   private buildRequest(request: ExecuteProxyRequestDto, account: ResolvedAccount): OutgoingRequest {
     const url = resolveEndpoint(request.endpoint, {
       baseUrl: account.baseUrl,
@@ -143,17 +195,24 @@ export class ProxyService {
       ([name, value]) => headers[name] === value,
     );
 
-    const body = request.binary_body
-      ? decodeBinaryBody(request.binary_body, this.config.maxUploadBytes)
-      : undefined;
-    if (body) {
-      headers['content-type'] ??= body.contentType;
-      return { url, headers, body: body.bytes, secrets, credentialsSent };
-    }
-    const encoded = encodeBody(request.body, headers['content-type']);
-    if (encoded?.contentType) headers['content-type'] = encoded.contentType;
-    return { url, headers, body: encoded?.bytes, secrets, credentialsSent };
+    return { url, headers, secrets, credentialsSent };
   }
+}
+
+/** The request with its body: the binary upload, or `body` encoded after the content-type header. */
+function withBody(
+  target: OutgoingRequest,
+  request: ExecuteProxyRequestDto,
+  upload: BinaryUpload | undefined,
+): OutgoingRequest {
+  const headers = { ...target.headers };
+  if (upload) {
+    headers['content-type'] ??= upload.contentType;
+    return { ...target, headers, body: upload.bytes };
+  }
+  const encoded = encodeBody(request.body, headers['content-type']);
+  if (encoded?.contentType) headers['content-type'] = encoded.contentType;
+  return { ...target, headers, body: encoded?.bytes };
 }
 
 function assertRequestShape(request: ExecuteProxyRequestDto): void {
@@ -181,17 +240,13 @@ function assertRequestShape(request: ExecuteProxyRequestDto): void {
 function decodeBinaryBody(
   binary: NonNullable<ExecuteProxyRequestDto['binary_body']>,
   maxBytes: number,
-): { bytes: Buffer; contentType: string } {
-  if (binary.url !== undefined || binary.base64 === undefined) {
+): BinaryUpload {
+  if (binary.base64 === undefined) {
     throw new AppException('ExternalProxy_BinaryBodyInvalid', {
-      errors: [
-        binary.url !== undefined
-          ? 'binary_body.url is not supported yet: send base64'
-          : 'binary_body needs base64',
-      ],
+      errors: ['binary_body needs base64 or url'],
     });
   }
-  if (!STRICT_BASE64.test(binary.base64)) {
+  if (!isStrictBase64(binary.base64)) {
     throw new AppException('ExternalProxy_BinaryBodyInvalid', {
       errors: ['binary_body.base64 is not valid base64'],
     });

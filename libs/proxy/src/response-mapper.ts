@@ -28,8 +28,8 @@ function isUtf8(bytes: Buffer): boolean {
 
 /**
  * `data` of the proxy answer: parsed JSON for JSON types (the text when it does not parse, never
- * an error: checklist U7), text for text, XML and forms, null when empty or for HEAD, and base64
- * text for binary bodies.
+ * an error: checklist U7), text for text, XML and forms, null when empty or for HEAD. Binary
+ * bodies are stored and answered as `binary_data` by the service, so their `data` is null too.
  */
 export function mapResponseData(method: string, contentType: string | undefined, bytes: Buffer): unknown {
   if (method === 'HEAD') return null;
@@ -47,6 +47,6 @@ export function mapResponseData(method: string, contentType: string | undefined,
     case 'text':
       return bytes.toString('utf8');
     case 'binary':
-      return bytes.toString('base64');
+      return null;
   }
 }

@@ -69,9 +69,13 @@ export class BinaryBodyDto {
   @IsString()
   base64?: string;
 
-  /** A URL the service fetches the bytes from. @example "https://example.com/report.pdf" */
+  /**
+   * A URL the service fetches the bytes from (GET, no redirects, same destination rules as the
+   * proxy, up to the upload limit). @example "https://example.com/report.pdf"
+   */
   @IsOptional()
   @IsString()
+  @MaxLength(8192)
   url?: string;
 
   /** @example "application/pdf" */

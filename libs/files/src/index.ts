@@ -1,0 +1,3 @@
+export * from './files.module';
+export * from './files.service';
+export * from './files-sweeper';
