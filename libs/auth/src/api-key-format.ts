@@ -1,21 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { base62 } from '@app/database';
 
 const PREFIX = 'ak_';
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BODY_LENGTH = 32; // 32 base62 characters ≈ 190 random bits
 const CHECKSUM_LENGTH = 6; // base62 of a CRC-32: catches typos before any database lookup
 const GENERATED_SHAPE = new RegExp(`^${PREFIX}[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`);
-
-function base62(bytes: Buffer, length: number): string {
-  let value = BigInt(`0x${bytes.toString('hex') || '0'}`);
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    out = BASE62[Number(value % 62n)] + out;
-    value /= 62n;
-  }
-  return out;
-}
 
 function checksum(body: string): string {
   const crc = Buffer.alloc(4);

@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './embedded-postgres';
 export * from './invalidation-bus';
 export * from './migration-runner';
+export * from './random-id';
