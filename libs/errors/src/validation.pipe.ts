@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { validateSync, type ValidatorOptions } from 'class-validator';
 import { AppException } from './app.exception';
 
 /** Flattens nested class-validator errors into `path: problem` lines. */
@@ -17,9 +18,19 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/**
+ * Validates synchronously: no validator here is asynchronous, and class-validator's async path
+ * creates a promise per constraint, which cost the proxy route a third of its throughput.
+ */
+class SyncValidationPipe extends ValidationPipe {
+  protected override validate(object: object, options?: ValidatorOptions): ValidationError[] {
+    return validateSync(object, options);
+  }
+}
+
 /** Whitelisting pipe: unknown fields are refused, every problem is reported at once. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
