@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type CryptoConfig, type DatabaseConfig, type EncryptionKey, parseEncryptionKeys } from '@app/config';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readOrCreateSecretFile } from '@app/database';
 
 export const GENERATED_KEY_FILE = 'encryption.key';
 
@@ -16,19 +15,17 @@ export async function loadEncryptionKeys(
 ): Promise<EncryptionKey[]> {
   if (crypto.keys) return crypto.keys;
   if (database.url) throw new Error('ENCRYPTION_KEYS is required when DATABASE_URL is set');
-  const file = join(database.dataDir, GENERATED_KEY_FILE);
-  await mkdir(database.dataDir, { recursive: true });
-  const line = `local1:${randomBytes(32).toString('base64')}\n`;
-  try {
-    // 'wx': two processes starting at once cannot both write a key; the loser reads the winner's.
-    await writeFile(file, line, { mode: 0o600, flag: 'wx' });
+  const { file, value, created } = await readOrCreateSecretFile(
+    database.dataDir,
+    GENERATED_KEY_FILE,
+    () => `local1:${randomBytes(32).toString('base64')}`,
+  );
+  if (created) {
     new Logger('Encryption').warn(
       `Generated an encryption key in ${file}. Back it up with the data; set ENCRYPTION_KEYS to manage keys yourself.`,
     );
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const { keys, problems } = parseEncryptionKeys((await readFile(file, 'utf8')).trim());
+  const { keys, problems } = parseEncryptionKeys(value);
   if (problems.length > 0 || keys.length === 0) {
     throw new Error(
       `${file} is not a valid key file (${problems.join('; ') || 'empty'}); restore it from a backup`,

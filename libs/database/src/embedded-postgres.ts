@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { readOrCreateSecretFile } from './data-dir-secret';
 
 export const EMBEDDED_DATABASE_NAME = 'proxy_execute';
 const EMBEDDED_USER = 'postgres';
@@ -104,11 +105,10 @@ export class EmbeddedPostgres {
 
   /** A random password generated on first use, kept beside the data (mode 0600). */
   private async password(): Promise<string> {
-    const file = join(this.dataDir, 'postgres.password');
-    if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-    const password = randomBytes(24).toString('base64url');
-    await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
-    return password;
+    const { value } = await readOrCreateSecretFile(this.dataDir, 'postgres.password', () =>
+      randomBytes(24).toString('base64url'),
+    );
+    return value;
   }
 
   private async ensureDatabase(adminUrl: string): Promise<void> {

@@ -5,3 +5,4 @@ export * from './embedded-postgres';
 export * from './invalidation-bus';
 export * from './migration-runner';
 export * from './random-id';
+export * from './data-dir-secret';
