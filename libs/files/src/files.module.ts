@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig, type DatabaseConfig, filesConfig, type FilesConfig } from '@app/config';
+import { FileChunkEntity } from './entities/file-chunk.entity';
 import { StoredFileEntity } from './entities/stored-file.entity';
 import { FileLinkSigner } from './file-link-signer';
 import { FilesController } from './files.controller';
@@ -10,7 +11,7 @@ import { FilesService } from './files.service';
 import { FilesSweeper } from './files-sweeper';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFileEntity])],
+  imports: [TypeOrmModule.forFeature([StoredFileEntity, FileChunkEntity])],
   controllers: [FilesController],
   providers: [
     FilesRepository,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { appConfig, type AppConfig, filesConfig, type FilesConfig } from '@app/config';
 import { AppException } from '@app/errors';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { generateFileId, isFileId } from './file-id';
 import { FileLinkSigner } from './file-link-signer';
 import { fileNameFromDisposition } from './file-name';
@@ -20,10 +21,13 @@ export interface DownloadableFile {
   contentType: string;
   size: number;
   fileName: string | null;
-  data: Buffer;
+  /** The bytes, streamed from the database as they are sent. */
+  data: Readable;
 }
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** Bytes per `file_chunks` row: what one store or one download holds in memory at a time. */
+export const CHUNK_BYTES = 1024 * 1024;
 
 @Injectable()
 export class FilesService {
@@ -35,31 +39,63 @@ export class FilesService {
   ) {}
 
   /**
-   * Stores an upstream's binary answer and returns its signed link. `requestOrigin` (the caller's
-   * scheme and host) is the link's origin unless PUBLIC_BASE_URL is set.
+   * Stores an upstream's binary answer as it arrives, 1 MiB at a time, and returns its signed link;
+   * null when the body turns out to be empty (nothing is stored then). `requestOrigin` (the
+   * caller's scheme and host) is the link's origin unless PUBLIC_BASE_URL is set. Should the body
+   * fail half-way (a cap, a reset), what was written is deleted and the error rethrown.
    */
   async store(
     projectId: string,
-    upstream: { bytes: Buffer; contentType?: string; contentDisposition?: string },
+    upstream: { body: Readable | Buffer; contentType?: string; contentDisposition?: string },
     requestOrigin: string,
     now = new Date(),
-  ): Promise<BinaryData> {
+  ): Promise<BinaryData | null> {
     const id = generateFileId();
     const contentType = (upstream.contentType?.trim() || DEFAULT_CONTENT_TYPE).slice(0, 255);
-    await this.files.insertForProject(projectId, {
-      id,
-      contentType,
-      size: upstream.bytes.length,
-      sha256: createHash('sha256').update(upstream.bytes).digest('hex'),
-      fileName: fileNameFromDisposition(upstream.contentDisposition),
-      expiresAt: new Date(now.getTime() + this.config.retentionSeconds * 1000),
-      data: upstream.bytes,
-    });
+    const hash = createHash('sha256');
+    let size = 0;
+    let seq = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (seq === 0) {
+        await this.files.insertPending(projectId, {
+          id,
+          contentType,
+          fileName: fileNameFromDisposition(upstream.contentDisposition),
+          expiresAt: new Date(now.getTime() + this.config.retentionSeconds * 1000),
+        });
+      }
+      await this.files.appendChunk(id, seq++, Buffer.concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+    };
+    try {
+      const chunks = Buffer.isBuffer(upstream.body) ? [upstream.body] : upstream.body;
+      for await (const chunk of chunks as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+        // A chunk larger than CHUNK_BYTES (a Buffer body) is cut to size: no row is larger.
+        for (let offset = 0; offset < chunk.length;) {
+          const piece = chunk.subarray(offset, offset + CHUNK_BYTES - pendingBytes);
+          pending.push(piece);
+          pendingBytes += piece.length;
+          offset += piece.length;
+          if (pendingBytes === CHUNK_BYTES) await flush();
+        }
+      }
+      if (size === 0) return null;
+      if (pendingBytes > 0) await flush();
+      await this.files.complete(id, size, hash.digest('hex'));
+    } catch (error) {
+      if (seq > 0) await this.files.remove(id).catch(() => undefined);
+      throw error;
+    }
     const expires = Math.floor(now.getTime() / 1000) + this.linkTtlSeconds();
     return {
       url: this.signedUrl(id, expires, requestOrigin),
       content_type: contentType,
-      size: upstream.bytes.length,
+      size,
       expires_at: new Date(expires * 1000).toISOString(),
     };
   }
@@ -85,9 +121,23 @@ export class FilesService {
       throw new AppException('File_InvalidSignature');
     }
     if (Number(expires) * 1000 <= now.getTime()) throw new AppException('File_LinkExpired');
-    const file = isFileId(id) ? await this.files.findLiveWithData(id, now) : null;
+    const file = isFileId(id) ? await this.files.findLive(id, now) : null;
     if (!file) throw new AppException('File_NotFound');
-    return { contentType: file.contentType, size: file.size, fileName: file.fileName, data: file.data };
+    return {
+      contentType: file.contentType,
+      size: file.size,
+      fileName: file.fileName,
+      data: Readable.from(this.chunksOf(file.id)),
+    };
+  }
+
+  /** The bytes of a file, read one chunk at a time as the client takes them. */
+  private async *chunksOf(fileId: string): AsyncGenerator<Buffer> {
+    for (let seq = 0; ; seq++) {
+      const chunk = await this.files.readChunk(fileId, seq);
+      if (chunk === null) return;
+      yield chunk;
+    }
   }
 
   /** A link never outlives the bytes it points to. */

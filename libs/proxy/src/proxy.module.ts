@@ -5,7 +5,9 @@ import { FilesModule } from '@app/files';
 import { BinarySourceFetcher } from './binary-source';
 import { ProxyController } from './proxy.controller';
 import { ProxyService } from './proxy.service';
+import { isBinaryContentType } from './response-mapper';
 import { UpstreamTokenTransport } from './token-transport';
+import { UploadBodyBuilder } from './upload-body';
 import { createUndiciAdapter } from './transport/undici-axios-adapter';
 import { UpstreamAgent } from './transport/upstream-agent';
 
@@ -34,7 +36,8 @@ class TokenTransportModule {}
       imports: [UpstreamModule],
       inject: [UpstreamAgent],
       useFactory: (upstream: UpstreamAgent) => ({
-        adapter: createUndiciAdapter(upstream.agent),
+        // Binary answers are streamed into storage instead of being read into memory first.
+        adapter: createUndiciAdapter(upstream.agent, { streamWhen: isBinaryContentType }),
         maxRedirects: 0,
         validateStatus: () => true,
         // Bodies are encoded and decoded by the proxy itself: axios must not touch them.
@@ -46,6 +49,6 @@ class TokenTransportModule {}
     }),
   ],
   controllers: [ProxyController],
-  providers: [ProxyService, BinarySourceFetcher],
+  providers: [ProxyService, BinarySourceFetcher, UploadBodyBuilder],
 })
 export class ProxyModule {}

@@ -1,5 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import type { AxiosResponse } from 'axios';
+import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '@app/config';
 import {
@@ -10,34 +11,22 @@ import {
 } from '@app/connected-accounts';
 import { AppException } from '@app/errors';
 import { FilesService } from '@app/files';
-import { BinarySourceFetcher } from './binary-source';
 import { DestinationPolicy, ipLiteralOf } from './destination-policy';
-import type { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
+import type { BinaryDataDto, ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
 import { resolveEndpoint } from './endpoint-resolver';
 import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
 import { bodyKind, mapResponseData } from './response-mapper';
 import type { UpstreamBody } from './transport/undici-axios-adapter';
+import { type Upload, UploadBodyBuilder } from './upload-body';
 import { toUpstreamException } from './upstream-errors';
 
 const USER_AGENT = 'proxy-execute/0.1';
-// A plain character run plus a length check: a repeated group (`(?:[…]{4})*`) overflows V8's regexp
-// stack on uploads of a few megabytes.
-const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function isStrictBase64(value: string): boolean {
-  return value.length % 4 === 0 && BASE64_CHARACTERS.test(value);
-}
-
-interface BinaryUpload {
-  bytes: Buffer;
-  contentType: string;
-}
 
 interface OutgoingRequest {
   url: URL;
   headers: Record<string, string>;
-  body?: Buffer;
+  body?: Buffer | Readable;
   /** Values injected from the account's credentials, for redaction. */
   secrets: string[];
   /** False when a caller header replaced an injected one: a 401 then says nothing about the account's token. */
@@ -53,7 +42,7 @@ export class ProxyService {
     private readonly accounts: ConnectedAccountsService,
     private readonly refresher: OAuthRefreshService,
     private readonly files: FilesService,
-    private readonly sources: BinarySourceFetcher,
+    private readonly uploads: UploadBodyBuilder,
     @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
   ) {
     this.policy = new DestinationPolicy(config.allowedCidrs);
@@ -69,90 +58,115 @@ export class ProxyService {
     const resolved = await this.accounts.resolveForProject(projectId, request.connected_account_id);
     const account = await this.refresher.ensureFresh(resolved);
     const target = this.buildRequest(request, account);
-    // Loaded once the target has passed every check (nothing is fetched for a refused request), and
-    // only once: a replay after a token refresh sends the same bytes without fetching them again.
-    const upload = await this.loadBinaryBody(request);
-    let outgoing = withBody(target, request, upload);
-    let response = await this.send(request, outgoing);
-    // A 401 to an OAuth2 token we can renew: refresh once and replay once (the body is in memory,
-    // so the replay sends exactly the same bytes). The second answer goes back as it is: never a loop.
-    if (
-      response.status === 401 &&
-      outgoing.credentialsSent &&
-      (outgoing.body === undefined || Buffer.isBuffer(outgoing.body)) &&
-      this.refresher.isRefreshable(account)
-    ) {
-      const refreshed = await this.refresher.refreshAfterRejection(account);
-      if (refreshed) {
-        outgoing = withBody(this.buildRequest(request, refreshed), request, upload);
-        response = await this.send(request, outgoing);
-      }
-    }
-    const { bytes, decoded } = response.data;
-    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
-      decoded,
-    });
-    if (request.method !== 'HEAD' && bodyKind(headers['content-type'], bytes) === 'binary') {
-      const binaryData = await this.files.store(
-        projectId,
-        { bytes, contentType: headers['content-type'], contentDisposition: headers['content-disposition'] },
-        requestOrigin,
-      );
-      return { status: response.status, data: null, headers, binary_data: binaryData };
-    }
-    return {
-      status: response.status,
-      data: mapResponseData(request.method, headers['content-type'], bytes),
-      headers,
-    };
-  }
-
-  private async send(
-    request: ExecuteProxyRequestDto,
-    outgoing: OutgoingRequest,
-  ): Promise<AxiosResponse<UpstreamBody>> {
-    // One timer for the whole call (connect, headers, body), cleared as soon as it is over:
-    // AbortSignal.timeout() would keep every signal alive until it fires.
+    // One timer for the whole call (sources, connect, headers, body, storing a binary answer),
+    // cleared as soon as it is over: AbortSignal.timeout() would keep every signal alive until it fires.
     const deadline = new AbortController();
     const timer = setTimeout(
       () => deadline.abort(),
       Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs),
     );
+    let upload: Upload | undefined;
+    let outgoing = target;
     try {
-      // HttpService's axios instance, called directly: the Observable wrapper would add a
-      // CancelToken and an error object with a stack trace to every call.
-      return await this.http.axiosRef.request<UpstreamBody>({
-        url: outgoing.url.toString(),
-        method: request.method,
-        headers: outgoing.headers,
-        data: outgoing.body,
-        signal: deadline.signal,
-        maxContentLength: this.config.maxResponseBytes,
-      });
+      // Opened once the target has passed every check (nothing is fetched for a refused request),
+      // and only once: a replay after a token refresh sends the same bytes without fetching again.
+      upload = await this.uploads.build(request, deadline.signal);
+      outgoing = withBody(target, request, upload);
+      let response = await this.send(request, outgoing, deadline.signal);
+      // A 401 to an OAuth2 token we can renew: refresh once and replay once (when the body is in
+      // memory, so the replay sends exactly the same bytes). The second answer goes back as it is.
+      if (
+        response.status === 401 &&
+        outgoing.credentialsSent &&
+        (upload === undefined || Buffer.isBuffer(upload.body)) &&
+        this.refresher.isRefreshable(account)
+      ) {
+        const refreshed = await this.refresher.refreshAfterRejection(account);
+        if (refreshed) {
+          response.data.stream?.destroy();
+          outgoing = withBody(this.buildRequest(request, refreshed), request, upload);
+          response = await this.send(request, outgoing, deadline.signal);
+        }
+      }
+      return await this.answer(projectId, request, response, requestOrigin);
     } catch (error) {
-      throw toUpstreamException(error, deadline.signal.aborted, outgoing.secrets);
+      if (error instanceof AppException) throw error;
+      // The upload's sources are to blame when one of them broke off, unless time simply ran out.
+      const sourceFailure = deadline.signal.aborted ? undefined : upload?.sourceFailure();
+      throw sourceFailure ?? toUpstreamException(error, deadline.signal.aborted, outgoing.secrets);
     } finally {
       clearTimeout(timer);
+      upload?.dispose();
     }
   }
 
-  private async loadBinaryBody(request: ExecuteProxyRequestDto): Promise<BinaryUpload | undefined> {
-    const binary = request.binary_body;
-    if (!binary) return undefined;
-    if (binary.url !== undefined && binary.base64 !== undefined) {
-      throw new AppException('ExternalProxy_BinaryBodyInvalid', {
-        errors: ['binary_body takes either base64 or url, not both'],
-      });
+  /** The proxy answer: data for JSON and text, a stored file behind `binary_data` for binary bodies. */
+  private async answer(
+    projectId: string,
+    request: ExecuteProxyRequestDto,
+    response: AxiosResponse<UpstreamBody>,
+    requestOrigin: string,
+  ): Promise<ProxyResponseDto> {
+    const body = response.data;
+    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
+      decoded: body.decoded,
+    });
+    if (body.stream !== undefined) {
+      // A binary content type: stored as it arrives (the adapter streams exactly those answers).
+      if (request.method === 'HEAD') {
+        body.stream.destroy();
+        return { status: response.status, data: null, headers };
+      }
+      const binaryData = await this.store(projectId, body.stream, headers, requestOrigin);
+      return { status: response.status, data: null, headers, ...(binaryData && { binary_data: binaryData }) };
     }
-    if (binary.url === undefined) return decodeBinaryBody(binary, this.config.maxUploadBytes);
-    const source = await this.sources.fetch(
-      binary.url,
-      Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs),
-    );
+    if (request.method !== 'HEAD' && bodyKind(headers['content-type'], body.bytes) === 'binary') {
+      // Untyped bytes that are not UTF-8: known binary only once read.
+      const binaryData = await this.store(projectId, body.bytes, headers, requestOrigin);
+      return { status: response.status, data: null, headers, ...(binaryData && { binary_data: binaryData }) };
+    }
     return {
-      bytes: source.bytes,
-      contentType: binary.content_type ?? source.contentType ?? 'application/octet-stream',
+      status: response.status,
+      data: mapResponseData(request.method, headers['content-type'], body.bytes),
+      headers,
     };
+  }
+
+  private async store(
+    projectId: string,
+    body: Readable | Buffer,
+    headers: Record<string, string>,
+    requestOrigin: string,
+  ): Promise<BinaryDataDto | null> {
+    try {
+      return await this.files.store(
+        projectId,
+        { body, contentType: headers['content-type'], contentDisposition: headers['content-disposition'] },
+        requestOrigin,
+      );
+    } catch (error) {
+      // A failure of the upstream's body (cap, reset, deadline) is the upstream's; anything else
+      // (the database) is ours and goes to the filter as a 500.
+      if (!Buffer.isBuffer(body) && body.errored) throw body.errored;
+      throw error;
+    }
+  }
+
+  private async send(
+    request: ExecuteProxyRequestDto,
+    outgoing: OutgoingRequest,
+    signal: AbortSignal,
+  ): Promise<AxiosResponse<UpstreamBody>> {
+    // HttpService's axios instance, called directly: the Observable wrapper would add a
+    // CancelToken and an error object with a stack trace to every call.
+    return this.http.axiosRef.request<UpstreamBody>({
+      url: outgoing.url.toString(),
+      method: request.method,
+      headers: outgoing.headers,
+      data: outgoing.body,
+      signal,
+      maxContentLength: this.config.maxResponseBytes,
+    });
   }
 
   /** The target, headers and credentials of the outgoing request, without its body. */
@@ -199,16 +213,19 @@ export class ProxyService {
   }
 }
 
-/** The request with its body: the binary upload, or `body` encoded after the content-type header. */
+/** The request with its body: the upload, or `body` encoded after the content-type header. */
 function withBody(
   target: OutgoingRequest,
   request: ExecuteProxyRequestDto,
-  upload: BinaryUpload | undefined,
+  upload: Upload | undefined,
 ): OutgoingRequest {
   const headers = { ...target.headers };
   if (upload) {
-    headers['content-type'] ??= upload.contentType;
-    return { ...target, headers, body: upload.bytes };
+    // A multipart body's content-type carries our boundary: the caller's cannot stand.
+    if (request.multipart || headers['content-type'] === undefined)
+      headers['content-type'] = upload.contentType;
+    if (upload.length !== undefined) headers['content-length'] = String(upload.length);
+    return { ...target, headers, body: upload.body };
   }
   const encoded = encodeBody(request.body, headers['content-type']);
   if (encoded?.contentType) headers['content-type'] = encoded.contentType;
@@ -221,46 +238,31 @@ function assertRequestShape(request: ExecuteProxyRequestDto): void {
   }
   const errors: string[] = [];
   const hasBody = request.body !== undefined && request.body !== null;
-  if ((request.method === 'GET' || request.method === 'HEAD') && (hasBody || request.binary_body)) {
-    errors.push(`body is not allowed with ${request.method}`);
+  const bodies = [
+    hasBody && 'body',
+    request.binary_body && 'binary_body',
+    request.multipart && 'multipart',
+  ].filter((name): name is string => typeof name === 'string');
+  if ((request.method === 'GET' || request.method === 'HEAD') && bodies.length > 0) {
+    errors.push(`${bodies.join(', ')} is not allowed with ${request.method}`);
   }
   for (const [index, parameter] of (request.parameters ?? []).entries()) {
     if (parameter.type !== undefined && parameter.in !== undefined && parameter.type !== parameter.in) {
       errors.push(`parameters[${index}]: type and in disagree`);
     }
   }
+  for (const [index, part] of (request.multipart ?? []).entries()) {
+    const sources = [part.value !== undefined, part.base64 !== undefined, part.url !== undefined];
+    if (sources.filter(Boolean).length !== 1) {
+      errors.push(`multipart[${index}]: give exactly one of value, base64 and url`);
+    } else if (part.value !== undefined && part.filename !== undefined) {
+      errors.push(`multipart[${index}]: filename needs base64 or url`);
+    }
+  }
   if (errors.length > 0) throw new AppException('Request_ValidationFailed', { errors });
-  if (hasBody && request.binary_body) {
+  if (bodies.length > 1) {
     throw new AppException('ExternalProxy_BinaryBodyInvalid', {
-      errors: ['send either body or binary_body, not both'],
+      errors: [`send only one of ${bodies.join(', ')}`],
     });
   }
-}
-
-function decodeBinaryBody(
-  binary: NonNullable<ExecuteProxyRequestDto['binary_body']>,
-  maxBytes: number,
-): BinaryUpload {
-  if (binary.base64 === undefined) {
-    throw new AppException('ExternalProxy_BinaryBodyInvalid', {
-      errors: ['binary_body needs base64 or url'],
-    });
-  }
-  if (!isStrictBase64(binary.base64)) {
-    throw new AppException('ExternalProxy_BinaryBodyInvalid', {
-      errors: ['binary_body.base64 is not valid base64'],
-    });
-  }
-  if (Math.floor((binary.base64.length * 3) / 4) > maxBytes + 2) {
-    throw new AppException('ExternalProxy_BinaryBodyTooLarge', {
-      errors: [`decoded size over ${maxBytes} bytes`],
-    });
-  }
-  const bytes = Buffer.from(binary.base64, 'base64');
-  if (bytes.length > maxBytes) {
-    throw new AppException('ExternalProxy_BinaryBodyTooLarge', {
-      errors: [`decoded size over ${maxBytes} bytes`],
-    });
-  }
-  return { bytes, contentType: binary.content_type ?? 'application/octet-stream' };
 }

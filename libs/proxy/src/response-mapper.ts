@@ -8,6 +8,12 @@ function mimeOf(contentType: string | undefined): string {
 
 export type BodyKind = 'empty' | 'json' | 'text' | 'binary';
 
+/** A content type that says binary on its own (neither JSON, nor text, nor absent). */
+export function isBinaryContentType(contentType: string | undefined): boolean {
+  const mime = mimeOf(contentType);
+  return mime !== '' && !JSON_TYPES.test(mime) && !TEXT_TYPES.test(mime);
+}
+
 export function bodyKind(contentType: string | undefined, bytes: Buffer): BodyKind {
   if (bytes.length === 0) return 'empty';
   const mime = mimeOf(contentType);

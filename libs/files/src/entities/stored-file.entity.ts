@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** The schema (foreign key to projects ON DELETE CASCADE, checks, index) is owned by the migration. */
+/**
+ * One stored file; its bytes are in `file_chunks`. The schema (foreign key to projects ON DELETE
+ * CASCADE, checks, indexes) is owned by the migrations.
+ */
 @Entity('files')
 @Index('idx_files_expires_at', ['expiresAt'])
 @Index('idx_files_project', ['projectId'])
@@ -18,9 +21,9 @@ export class StoredFileEntity {
   @Column({ type: 'integer' })
   size: number;
 
-  /** Hex SHA-256 of `data`. */
-  @Column({ type: 'char', length: 64 })
-  sha256: string;
+  /** Hex SHA-256 of the bytes; null until every chunk is written (such a file is never served). */
+  @Column({ type: 'char', length: 64, nullable: true })
+  sha256: string | null;
 
   @Column({ name: 'file_name', type: 'varchar', length: 255, nullable: true })
   fileName: string | null;
@@ -31,7 +34,4 @@ export class StoredFileEntity {
   /** When the sweeper deletes the row (retention), not when links stop working. */
   @Column({ name: 'expires_at', type: 'timestamptz', precision: 3 })
   expiresAt: Date;
-
-  @Column({ type: 'bytea', select: false })
-  data: Buffer;
 }

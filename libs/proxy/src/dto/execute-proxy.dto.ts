@@ -2,6 +2,8 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from 
 import { Type } from 'class-transformer';
 import {
   Allow,
+  ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsIn,
   IsInt,
@@ -9,6 +11,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   Min,
   ValidateBy,
@@ -82,6 +85,51 @@ export class BinaryBodyDto {
   @IsOptional()
   @IsString()
   @MaxLength(255)
+  @Matches(/^[^\r\n]*$/, { message: '$property must not contain line breaks' })
+  content_type?: string;
+}
+
+export class MultipartPartDto {
+  /** The form field's name. @example "file" */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  name: string;
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'number' }],
+    example: 'C0123456789',
+    description: 'A plain field. Exactly one of `value`, `base64` and `url`.',
+  })
+  @IsOptional()
+  @IsStringOrFiniteNumber()
+  value?: string | number;
+
+  /** A file part's bytes, standard base64. @example "iVBORw0KGgo=" */
+  @IsOptional()
+  @IsString()
+  base64?: string;
+
+  /** A file part's bytes, fetched from this URL like `binary_body.url`. @example "https://example.com/chart.png" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(8192)
+  url?: string;
+
+  /** A file part's file name; defaults to `name`. @example "chart.png" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  filename?: string;
+
+  /**
+   * The part's content type. File parts default to the URL's content type, then
+   * application/octet-stream; plain fields have none unless given. @example "image/png"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^[^\r\n]*$/, { message: '$property must not contain line breaks' })
   content_type?: string;
 }
 
@@ -127,6 +175,21 @@ export class ExecuteProxyRequestDto {
   @ValidateNested()
   @Type(() => BinaryBodyDto)
   binary_body?: BinaryBodyDto;
+
+  @ApiPropertyOptional({
+    type: [MultipartPartDto],
+    description:
+      'Extension: a multipart/form-data body (Slack files.upload, X media upload) made of plain fields and ' +
+      'files from base64 or a URL; not together with `body` or `binary_body`. A `content-type` header ' +
+      'parameter of another multipart subtype (multipart/related) keeps that subtype.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => MultipartPartDto)
+  multipart?: MultipartPartDto[];
 
   @ApiPropertyOptional({
     type: [ProxyParameterDto],

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 export class ResponseTooLargeError extends Error {
@@ -8,7 +8,7 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
-const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
   'x-gzip': createGunzip,
   deflate: createInflate,
@@ -23,37 +23,127 @@ export interface ReadBody {
   decoded: boolean;
 }
 
-/**
- * Reads an upstream body into memory, stopping (and destroying the socket's stream) as soon as it
- * passes `limit` bytes, counted after decompression, so neither a huge body nor a bomb gets far.
- */
-export async function readCappedBody(
-  body: Readable,
-  limit: number,
-  contentEncoding?: string,
-): Promise<ReadBody> {
+export interface BodyStream {
+  stream: Readable;
+  /** True when the stream is decompressed (the upstream's content-encoding no longer applies). */
+  decoded: boolean;
+}
+
+/** The decoders for a content-encoding, last applied first; none when it is absent or not decodable. */
+function decodersFor(contentEncoding: string | undefined): Transform[] {
   const codings = (contentEncoding ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c && c !== 'identity');
   const decodable =
     codings.length > 0 && codings.length <= MAX_CODINGS && codings.every((c) => c in DECODERS);
-  let stream: NodeJS.ReadableStream = body;
-  if (decodable) {
-    // Codings are listed in the order they were applied: undo them last to first.
-    for (const coding of [...codings].reverse()) stream = stream.pipe(DECODERS[coding]());
+  return decodable ? codings.reverse().map((coding) => DECODERS[coding]()) : [];
+}
+
+/** A number of bytes that one or several streams draw from (all the files of one upload, say). */
+export class ByteBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  get remaining(): number {
+    return this.limit - this.used;
   }
+
+  /** Counts `bytes`; false once the total is past the limit. */
+  take(bytes: number): boolean {
+    this.used += bytes;
+    return this.used <= this.limit;
+  }
+}
+
+/**
+ * Passes bytes through until its budget is spent, then fails with `tooLarge(limit)`. Counted after
+ * decompression, so neither a huge body nor a compression bomb gets far.
+ */
+export class ByteCap extends Transform {
+  constructor(
+    private readonly budget: ByteBudget,
+    private readonly tooLarge: (limit: number) => Error = (l) => new ResponseTooLargeError(l),
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.budget.take(chunk.length)) done(null, chunk);
+    else done(this.tooLarge(this.budget.limit));
+  }
+}
+
+/**
+ * A body as a stream: decompressed when its content-encoding allows, then capped. An error in any
+ * stage (the socket, a decoder, the cap) destroys them all and surfaces on the returned stream;
+ * destroying the returned stream releases the socket. `onSourceError` hears the errors that arose
+ * on the source's side (the socket, a decoder, the cap), not the one a reader destroying the
+ * stream spreads back up.
+ */
+export function cappedBodyStream(
+  body: Readable,
+  limit: number | ByteBudget,
+  contentEncoding?: string,
+  options: { tooLarge?: (limit: number) => Error; onSourceError?: (error: Error) => void } = {},
+): BodyStream {
+  const decoders = decodersFor(contentEncoding);
+  const { onSourceError } = options;
+  const cap = new ByteCap(typeof limit === 'number' ? new ByteBudget(limit) : limit, (l) => {
+    const error = (options.tooLarge ?? ((n: number) => new ResponseTooLargeError(n)))(l);
+    onSourceError?.(error);
+    return error;
+  });
+  if (onSourceError) {
+    for (const stage of [body, ...decoders]) {
+      stage.on('error', (error: Error) => {
+        if (!cap.destroyed) onSourceError(error);
+      });
+    }
+  }
+  // The error of any stage also surfaces on the cap stream, the one the reader holds.
+  const stream = pipeline([body, ...decoders, cap], () => undefined) as unknown as Readable;
+  return { stream, decoded: decoders.length > 0 };
+}
+
+/** Reads a stream to its end into one buffer. */
+export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) throw new ResponseTooLargeError(limit);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    body.destroy();
-    throw error;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    chunks.push(chunk);
   }
-  return { bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), decoded: decodable };
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/**
+ * Reads an upstream body into memory, stopping (and destroying the socket's stream) as soon as it
+ * passes `limit` bytes, counted after decompression.
+ */
+export async function readCappedBody(
+  body: Readable,
+  limit: number,
+  contentEncoding?: string,
+): Promise<ReadBody> {
+  const decoders = decodersFor(contentEncoding);
+  if (decoders.length === 0) {
+    // The common case without a pipeline: one loop, no extra stream per request.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) throw new ResponseTooLargeError(limit);
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      body.destroy();
+      throw error;
+    }
+    return { bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), decoded: false };
+  }
+  const { stream } = cappedBodyStream(body, limit, contentEncoding);
+  return { bytes: await readAll(stream), decoded: true };
 }

@@ -1,0 +1,14 @@
+import { Entity, PrimaryColumn, Column } from 'typeorm';
+
+/** A run of a stored file's bytes (1 MiB except the last), in order of `seq` from 0. */
+@Entity('file_chunks')
+export class FileChunkEntity {
+  @PrimaryColumn({ name: 'file_id', type: 'varchar', length: 40, primaryKeyConstraintName: 'pk_file_chunks' })
+  fileId: string;
+
+  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'pk_file_chunks' })
+  seq: number;
+
+  @Column({ type: 'bytea' })
+  data: Buffer;
+}
