@@ -8,6 +8,7 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   rawHeaders: string[];
+  /** Empty for the routes that read the body as it arrives (STREAM_ROUTES). */
   body: Buffer;
 }
 
@@ -236,6 +237,128 @@ const ROUTES: Array<[RegExp, Handler]> = [
   ],
 ];
 
+/** The block /bytes/{n} repeats: random, fixed for the test process. */
+const PATTERN = randomBytes(64 * 1024);
+
+/** The pieces of the body /bytes/{n} sends (the pattern block repeated, the last one cut to size). */
+export function* patternChunks(size: number): Generator<Buffer> {
+  for (let sent = 0; sent < size; sent += PATTERN.length) {
+    yield PATTERN.subarray(0, Math.min(PATTERN.length, size - sent));
+  }
+}
+
+/** The SHA-256 of the body of /bytes/{size}, computed without holding it. */
+export function patternSha256(size: number): string {
+  const hash = createHash('sha256');
+  for (const chunk of patternChunks(size)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** Writes `chunks` with backpressure, then calls `done`. */
+function pump(res: ServerResponse, chunks: Iterator<Buffer>, done: () => void): void {
+  for (let next = chunks.next(); !next.done; next = chunks.next()) {
+    if (!res.write(next.value)) {
+      res.once('drain', () => pump(res, chunks, done));
+      return;
+    }
+  }
+  done();
+}
+
+type StreamHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
+
+/** Routes that handle the request body themselves (as it arrives) instead of after reading it whole. */
+const STREAM_ROUTES: Array<[RegExp, StreamHandler]> = [
+  [
+    // The size and SHA-256 of the request body, hashed as it arrives, and how it was framed.
+    /^\/stream-sha256/,
+    (req, res) => {
+      const hash = createHash('sha256');
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        hash.update(chunk);
+      });
+      req.on('end', () =>
+        json(res, 200, {
+          size,
+          sha256: hash.digest('hex'),
+          content_type: req.headers['content-type'] ?? null,
+          content_length: req.headers['content-length'] ?? null,
+          transfer_encoding: req.headers['transfer-encoding'] ?? null,
+        }),
+      );
+    },
+  ],
+  [
+    // {n} bytes of the pattern, with content-length unless ?chunked; content type from ?type.
+    /^\/bytes\/(\d+)/,
+    (req, res, url) => {
+      req.resume();
+      const size = Number(/^\/bytes\/(\d+)/.exec(url.pathname)![1]);
+      res.writeHead(200, {
+        'content-type': url.searchParams.get('type') ?? 'application/octet-stream',
+        ...(!url.searchParams.has('chunked') && { 'content-length': size }),
+      });
+      pump(res, patternChunks(size), () => res.end());
+    },
+  ],
+  [
+    // Declares 64 KiB more than it sends: {n} bytes, then the connection drops.
+    /^\/broken\/(\d+)/,
+    (req, res, url) => {
+      req.resume();
+      const size = Number(/^\/broken\/(\d+)/.exec(url.pathname)![1]);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size + 65536 });
+      pump(res, patternChunks(size), () => setTimeout(() => req.socket.destroy(), 20));
+    },
+  ],
+  [
+    // Reads about 1 MiB of the request body, then drops the connection without answering.
+    /^\/drop-upload/,
+    (req) => {
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size >= 1024 * 1024) req.socket.destroy();
+      });
+    },
+  ],
+  [
+    // The multipart/form-data request body, parsed: fields with their values, files with their
+    // name, type, size and SHA-256.
+    /^\/multipart/,
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const contentType = req.headers['content-type'] ?? '';
+        new Response(Buffer.concat(chunks), { headers: { 'content-type': contentType } })
+          .formData()
+          .then(async (form) => {
+            const parts: unknown[] = [];
+            for (const [name, value] of form.entries()) {
+              if (typeof value === 'string') {
+                parts.push({ name, value });
+              } else {
+                const bytes = Buffer.from(await value.arrayBuffer());
+                parts.push({
+                  name,
+                  filename: value.name,
+                  type: value.type,
+                  size: bytes.length,
+                  sha256: createHash('sha256').update(bytes).digest('hex'),
+                });
+              }
+            }
+            json(res, 200, { content_type: contentType, parts });
+          })
+          .catch((error: Error) => json(res, 400, { error: error.message }));
+      });
+    },
+  ],
+];
+
 /** An HTTP server on a loopback address (127.0.0.1 unless told), recording what it receives. */
 export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
   const sockets = new Set<Socket>();
@@ -253,6 +376,19 @@ export async function startUpstream(host = '127.0.0.1'): Promise<Upstream> {
       }),
   };
   const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://upstream.invalid');
+    const streamRoute = STREAM_ROUTES.find(([pattern]) => pattern.test(url.pathname));
+    if (streamRoute) {
+      upstream.requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.alloc(0),
+      });
+      streamRoute[1](req, res, url);
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
