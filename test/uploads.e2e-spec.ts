@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { call, expectEnvelope, type JsonResponse } from './utils/http';
+import { expectEnvelope, type JsonResponse } from './utils/http';
 import { createAccount, proxy } from './utils/proxy-fixtures';
 import { seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
 import { createTestDatabase, dropTestDatabase, queryDatabase } from './utils/test-database';

@@ -63,7 +63,7 @@ describe(encodeMultipart.name, () => {
       ],
       BOUNDARY,
     );
-    expect(body.toString()).toContain(
+    expect((body as Buffer).toString()).toContain(
       'name="a%22%0D%0Ab"; filename="%22x%22%0A"\r\nContent-Type: text/plainX-Evil: 1\r\n\r\n',
     );
   });

@@ -44,6 +44,17 @@ const PROXY_REQUEST_EXAMPLES = {
       binary_body: { url: 'https://files.example.com/report.pdf' },
     },
   },
+  multipart: {
+    summary: 'Extension: POST multipart/form-data (a field, a file from a URL)',
+    value: {
+      endpoint: '/api/files.upload',
+      method: 'POST',
+      multipart: [
+        { name: 'channels', value: 'C0123456789' },
+        { name: 'file', filename: 'chart.png', url: 'https://files.example.com/chart.png' },
+      ],
+    },
+  },
   binary: {
     summary: 'PUT raw bytes from base64',
     value: {
