@@ -1,5 +1,6 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { BODY_CHECK } from '@app/errors';
 import {
   Allow,
   ArrayMaxSize,
@@ -19,10 +20,15 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-export const PROXY_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'] as const;
-export type ProxyMethod = (typeof PROXY_METHODS)[number];
-export const PARAMETER_LOCATIONS = ['header', 'query'] as const;
-export type ParameterLocation = (typeof PARAMETER_LOCATIONS)[number];
+import {
+  type ParameterLocation,
+  PARAMETER_LOCATIONS,
+  PROXY_METHODS,
+  type ProxyMethod,
+} from './execute-proxy.constants';
+import { checkExecuteProxyRequest } from './execute-proxy.check';
+
+export * from './execute-proxy.constants';
 
 const IsStringOrFiniteNumber = () =>
   ValidateBy({
@@ -134,6 +140,9 @@ export class MultipartPartDto {
 }
 
 export class ExecuteProxyRequestDto {
+  /** The hand-written equivalent of the decorators below, used by the validation pipe (hot route). */
+  static readonly [BODY_CHECK] = checkExecuteProxyRequest;
+
   /** Absolute URL, or a path relative to the connected account's base URL. @example "/user/repos?per_page=5" */
   @IsString()
   @IsNotEmpty()
