@@ -129,6 +129,13 @@ function rssMb(pid) {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
 }
 
+/** CPU time (user + system) a process has used so far, in microseconds (from /proc, 10 ms ticks). */
+function cpuMicros(pid) {
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
 /** Transactions committed in the service's database so far (each query outside a transaction is one). */
 async function transactions(databaseUrl) {
   const client = new Client({ connectionString: databaseUrl });
@@ -201,7 +208,14 @@ async function runBenchmark(options = {}) {
         for (const [name, target] of Object.entries(targets)) {
           if (warmupSeconds > 0) await load(target, connections, warmupSeconds);
           const before = name === 'service' ? await transactions(service.database) : 0;
+          const pid = { reference: reference.child.pid, service: service.child.pid }[name];
+          const cpuBefore = pid ? cpuMicros(pid) : 0;
           measured[name] = row(await load(target, connections, durationSeconds));
+          // CPU per request: steadier than requests/s when the load generator shares the cores.
+          if (pid)
+            measured[name].cpuPerRequest = Math.round(
+              (cpuMicros(pid) - cpuBefore) / Math.max(1, measured[name].requests),
+            );
           if (name === 'service') {
             // The reading query itself is one transaction.
             dbQueries =
@@ -220,6 +234,8 @@ async function runBenchmark(options = {}) {
           service_p50_ms: measured.service.p50,
           reference_p99_ms: measured.reference.p99,
           service_p99_ms: measured.service.p99,
+          reference_cpu_us_per_request: measured.reference.cpuPerRequest,
+          service_cpu_us_per_request: measured.service.cpuPerRequest,
           service_non_2xx: measured.service.non2xx,
           db_queries_per_request: Number(dbQueries.toFixed(4)),
           service_rss_mb: rssMb(service.child.pid),
@@ -257,6 +273,8 @@ function printTable(cases) {
     'ratio',
     'ref p99',
     'svc p99',
+    'ref cpu µs',
+    'svc cpu µs',
     'svc non-2xx',
     'db q/req',
     'svc RSS MB',
@@ -271,6 +289,8 @@ function printTable(cases) {
       c.ratio,
       c.reference_p99_ms,
       c.service_p99_ms,
+      c.reference_cpu_us_per_request,
+      c.service_cpu_us_per_request,
       c.service_non_2xx,
       c.db_queries_per_request,
       c.service_rss_mb,
