@@ -1,4 +1,5 @@
-import { HttpModule } from '@nestjs/axios';
+import { HttpService } from '@nestjs/axios';
+import { Axios } from 'axios';
 import { Global, Module } from '@nestjs/common';
 import { ConnectedAccountsModule, TOKEN_TRANSPORT } from '@app/connected-accounts';
 import { FilesModule } from '@app/files';
@@ -27,28 +28,30 @@ class UpstreamModule {}
 class TokenTransportModule {}
 
 @Module({
-  imports: [
-    ConnectedAccountsModule,
-    FilesModule,
-    UpstreamModule,
-    TokenTransportModule,
-    HttpModule.registerAsync({
-      imports: [UpstreamModule],
-      inject: [UpstreamAgent],
-      useFactory: (upstream: UpstreamAgent) => ({
-        // Binary answers are streamed into storage instead of being read into memory first.
-        adapter: createUndiciAdapter(upstream.agent, { streamWhen: isBinaryContentType }),
-        maxRedirects: 0,
-        validateStatus: () => true,
-        // Bodies are encoded and decoded by the proxy itself: axios must not touch them.
-        transformRequest: [],
-        transformResponse: [],
-        // No default Accept header: the caller decides what goes upstream.
-        headers: { common: { Accept: null } } as never,
-      }),
-    }),
-  ],
+  imports: [ConnectedAccountsModule, FilesModule, UpstreamModule, TokenTransportModule],
   controllers: [ProxyController],
-  providers: [ProxyService, BinarySourceFetcher, UploadBodyBuilder],
+  providers: [
+    ProxyService,
+    BinarySourceFetcher,
+    UploadBodyBuilder,
+    {
+      provide: HttpService,
+      inject: [UpstreamAgent],
+      // `new Axios(defaults)` rather than axios.create(): the instance's defaults are only these,
+      // not axios' thirty global ones, which every request would otherwise merge key by key.
+      useFactory: (upstream: UpstreamAgent) =>
+        new HttpService(
+          new Axios({
+            // Binary answers are streamed into storage instead of being read into memory first.
+            adapter: createUndiciAdapter(upstream.agent, { streamWhen: isBinaryContentType }),
+            maxRedirects: 0,
+            validateStatus: () => true,
+            // Bodies are encoded and decoded by the proxy itself: axios must not touch them.
+            transformRequest: [],
+            transformResponse: [],
+          }) as unknown as ConstructorParameters<typeof HttpService>[0],
+        ),
+    },
+  ],
 })
 export class ProxyModule {}

@@ -17,7 +17,7 @@ import { resolveEndpoint } from './endpoint-resolver';
 import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
 import { bodyKind, mapResponseData } from './response-mapper';
-import type { UpstreamBody } from './transport/undici-axios-adapter';
+import type { UpstreamBody, UpstreamRequestConfig } from './transport/undici-axios-adapter';
 import { type Upload, UploadBodyBuilder } from './upload-body';
 import { toUpstreamException } from './upstream-errors';
 
@@ -108,9 +108,7 @@ export class ProxyService {
     requestOrigin: string,
   ): Promise<ProxyResponseDto> {
     const body = response.data;
-    const headers = responseHeaders(response.headers as Record<string, string | string[] | undefined>, {
-      decoded: body.decoded,
-    });
+    const headers = responseHeaders(body.headers, { decoded: body.decoded });
     if (body.stream !== undefined) {
       // A binary content type: stored as it arrives (the adapter streams exactly those answers).
       if (request.method === 'HEAD') {
@@ -159,14 +157,15 @@ export class ProxyService {
   ): Promise<AxiosResponse<UpstreamBody>> {
     // HttpService's axios instance, called directly: the Observable wrapper would add a
     // CancelToken and an error object with a stack trace to every call.
-    return this.http.axiosRef.request<UpstreamBody>({
+    const config: UpstreamRequestConfig = {
       url: outgoing.url.toString(),
       method: request.method,
-      headers: outgoing.headers,
+      upstreamHeaders: outgoing.headers,
       data: outgoing.body,
       signal,
       maxContentLength: this.config.maxResponseBytes,
-    });
+    };
+    return this.http.axiosRef.request<UpstreamBody>(config);
   }
 
   /** The target, headers and credentials of the outgoing request, without its body. */
