@@ -18,8 +18,7 @@ export type UpstreamRequestConfig = AxiosRequestConfig & { upstreamHeaders?: Rec
  * turning every upstream header into an AxiosHeaders entry is work nobody reads.
  */
 export type UpstreamBody = { headers: IncomingHttpHeaders; decoded: boolean } & (
-  | { bytes: Buffer; stream?: undefined }
-  | { bytes?: undefined; stream: Readable }
+  { bytes: Buffer; stream?: undefined } | { bytes?: undefined; stream: Readable }
 );
 
 export interface UndiciAdapterOptions {
@@ -46,7 +45,10 @@ function ownHeaders(config: InternalAxiosRequestConfig): Record<string, string> 
  * lookup, timeouts) live in one place. Redirects are never followed; every status resolves. A
  * request body may be a Buffer or a Readable (streamed upstream as it is read).
  */
-export function createUndiciAdapter(dispatcher: Dispatcher, options: UndiciAdapterOptions = {}): AxiosAdapter {
+export function createUndiciAdapter(
+  dispatcher: Dispatcher,
+  options: UndiciAdapterOptions = {},
+): AxiosAdapter {
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse<UpstreamBody>> => {
     const url = new URL(config.url as string);
     const response = await dispatcher.request({
