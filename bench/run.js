@@ -205,9 +205,11 @@ async function runBenchmark(options = {}) {
       for (const connections of connectionsList) {
         const measured = {};
         let dbQueries = 0;
+        let rssStart = 0;
         for (const [name, target] of Object.entries(targets)) {
           if (warmupSeconds > 0) await load(target, connections, warmupSeconds);
           const before = name === 'service' ? await transactions(service.database) : 0;
+          if (name === 'service') rssStart = rssMb(service.child.pid);
           const pid = { reference: reference.child.pid, service: service.child.pid }[name];
           const cpuBefore = pid ? cpuMicros(pid) : 0;
           measured[name] = row(await load(target, connections, durationSeconds));
@@ -238,6 +240,9 @@ async function runBenchmark(options = {}) {
           service_cpu_us_per_request: measured.service.cpuPerRequest,
           service_non_2xx: measured.service.non2xx,
           db_queries_per_request: Number(dbQueries.toFixed(4)),
+          service_requests: measured.service.requests,
+          // RSS after the warm-up and after the run: flat memory means these two stay close.
+          service_rss_start_mb: rssStart,
           service_rss_mb: rssMb(service.child.pid),
         };
         cases.push(entry);
@@ -277,7 +282,8 @@ function printTable(cases) {
     'svc cpu µs',
     'svc non-2xx',
     'db q/req',
-    'svc RSS MB',
+    'svc reqs',
+    'RSS start→end MB',
   ];
   const rows = cases.map((c) =>
     [
@@ -293,7 +299,8 @@ function printTable(cases) {
       c.service_cpu_us_per_request,
       c.service_non_2xx,
       c.db_queries_per_request,
-      c.service_rss_mb,
+      c.service_requests,
+      `${c.service_rss_start_mb}→${c.service_rss_mb}`,
     ].map(String),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

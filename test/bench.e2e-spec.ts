@@ -42,6 +42,8 @@ describe('npm run bench (smoke)', () => {
           service_p99_ms: expect.any(Number),
           db_queries_per_request: expect.any(Number),
           service_rss_mb: expect.any(Number),
+          service_rss_start_mb: expect.any(Number),
+          service_requests: expect.any(Number),
           reference_cpu_us_per_request: expect.any(Number),
           service_cpu_us_per_request: expect.any(Number),
         }),

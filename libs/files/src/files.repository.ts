@@ -19,8 +19,13 @@ export class FilesRepository {
     await this.files.insert({ ...file, projectId, size: 0, sha256: null });
   }
 
+  /** One plain statement per chunk: the query builder's per-insert work adds up over a large file. */
   async appendChunk(fileId: string, seq: number, data: Buffer): Promise<void> {
-    await this.chunks.insert({ fileId, seq, data });
+    await this.chunks.query('INSERT INTO file_chunks (file_id, seq, data) VALUES ($1, $2, $3)', [
+      fileId,
+      seq,
+      data,
+    ]);
   }
 
   async complete(fileId: string, size: number, sha256: string): Promise<void> {

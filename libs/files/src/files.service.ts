@@ -27,7 +27,7 @@ export interface DownloadableFile {
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** Bytes per `file_chunks` row: what one store or one download holds in memory at a time. */
-export const CHUNK_BYTES = 1024 * 1024;
+export const CHUNK_BYTES = 256 * 1024;
 
 @Injectable()
 export class FilesService {
@@ -39,7 +39,7 @@ export class FilesService {
   ) {}
 
   /**
-   * Stores an upstream's binary answer as it arrives, 1 MiB at a time, and returns its signed link;
+   * Stores an upstream's binary answer as it arrives, CHUNK_BYTES at a time, and returns its signed link;
    * null when the body turns out to be empty (nothing is stored then). `requestOrigin` (the
    * caller's scheme and host) is the link's origin unless PUBLIC_BASE_URL is set. Should the body
    * fail half-way (a cap, a reset), what was written is deleted and the error rethrown.
@@ -66,7 +66,11 @@ export class FilesService {
           expiresAt: new Date(now.getTime() + this.config.retentionSeconds * 1000),
         });
       }
-      await this.files.appendChunk(id, seq++, Buffer.concat(pending, pendingBytes));
+      await this.files.appendChunk(
+        id,
+        seq++,
+        pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes),
+      );
       pending = [];
       pendingBytes = 0;
     };

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * File bytes move from one bytea per file to 1 MiB chunks: an upstream answer is written to
+ * File bytes move from one bytea per file to chunks of 256 KiB: an upstream answer is written to
  * Postgres as it arrives and a download is read back a chunk at a time, so neither direction holds
  * a whole file in the service's memory. A file is complete once its sha256 is set; a row without it
  * (a store cut short by a crash) is never served and goes with the sweeper at its expiry.
