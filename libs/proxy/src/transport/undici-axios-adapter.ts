@@ -54,10 +54,10 @@ export function createUndiciAdapter(
     const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
-      method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+      method: (config.method ?? 'get').toUpperCase(),
       headers: ownHeaders(config),
       body: config.data as Buffer | Readable | undefined,
-      signal: config.signal as AbortSignal | undefined,
+      signal: config.signal,
     });
     const { headers } = response;
     const encoding = headers['content-encoding'];
