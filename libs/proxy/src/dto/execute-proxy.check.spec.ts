@@ -15,7 +15,7 @@ async function problems(value: unknown, metatype: typeof ExecuteProxyRequestDto)
     return [];
   } catch (error) {
     if (!(error instanceof AppException)) throw error;
-    return [...((error.options.errors) ?? ['(no errors listed)'])].sort();
+    return [...(error.options.errors ?? ['(no errors listed)'])].sort();
   }
 }
 
