@@ -158,7 +158,8 @@ export class ProxyService {
     // HttpService's axios instance, called directly: the Observable wrapper would add a
     // CancelToken and an error object with a stack trace to every call.
     const config: UpstreamRequestConfig = {
-      url: outgoing.url.toString(),
+      url: outgoing.url.href,
+      upstreamUrl: outgoing.url,
       method: request.method,
       upstreamHeaders: outgoing.headers,
       data: outgoing.body,

@@ -129,20 +129,22 @@ export async function readCappedBody(
 ): Promise<ReadBody> {
   const decoders = decodersFor(contentEncoding);
   if (decoders.length === 0) {
-    // The common case without a pipeline: one loop, no extra stream per request.
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+    // The common case, with plain listeners: no pipeline and no async iterator per request.
+    return new Promise<ReadBody>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      body.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limit) throw new ResponseTooLargeError(limit);
-        chunks.push(chunk);
-      }
-    } catch (error) {
-      body.destroy();
-      throw error;
-    }
-    return { bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), decoded: false };
+        if (size > limit) {
+          reject(new ResponseTooLargeError(limit));
+          body.destroy();
+        } else chunks.push(chunk);
+      });
+      body.once('error', reject);
+      body.once('end', () =>
+        resolve({ bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), decoded: false }),
+      );
+    });
   }
   const { stream } = cappedBodyStream(body, limit, contentEncoding);
   return { bytes: await readAll(stream), decoded: true };

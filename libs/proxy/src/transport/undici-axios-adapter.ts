@@ -10,7 +10,11 @@ import { cappedBodyStream, readCappedBody } from './capped-body';
  * AxiosHeaders that validates and normalises every name, merged with per-method defaults) cost a
  * tenth of the proxy's CPU per call.
  */
-export type UpstreamRequestConfig = AxiosRequestConfig & { upstreamHeaders?: Record<string, string> };
+export type UpstreamRequestConfig = AxiosRequestConfig & {
+  upstreamHeaders?: Record<string, string>;
+  /** `url`, already parsed: saves parsing it a second time. */
+  upstreamUrl?: URL;
+};
 
 /**
  * What the adapter hands back as `response.data`: the bytes or a stream of them, and the
@@ -50,7 +54,7 @@ export function createUndiciAdapter(
   options: UndiciAdapterOptions = {},
 ): AxiosAdapter {
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse<UpstreamBody>> => {
-    const url = new URL(config.url as string);
+    const url = (config as UpstreamRequestConfig).upstreamUrl ?? new URL(config.url as string);
     const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
