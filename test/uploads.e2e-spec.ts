@@ -126,6 +126,15 @@ describe('uploads and streamed bodies', () => {
       expectEnvelope(res, 'ExternalProxy_BinarySourceFailed');
     });
 
+    it('answers 504 when the deadline passes while the source is still sending', async () => {
+      const res = await send({
+        endpoint: '/stream-sha256',
+        binary_body: { url: `${source.url}/trickle` },
+        timeout_ms: 600,
+      });
+      expectEnvelope(res, 'ExternalProxy_UpstreamTimeout');
+    });
+
     it('blames the upstream, not the source, when the upstream drops the upload', async () => {
       const res = await send({
         endpoint: '/drop-upload',

@@ -5,6 +5,7 @@ import { AppException } from '@app/errors';
 import { DestinationPolicy, ipLiteralOf } from './destination-policy';
 import { type ByteBudget, cappedBodyStream } from './transport/capped-body';
 import { DESTINATION_BLOCKED } from './transport/guarded-lookup';
+import type { CallDeadline } from './transport/call-deadline';
 import { UpstreamAgent } from './transport/upstream-agent';
 
 /** The upload, or the sum of a multipart upload's parts, is over PROXY_MAX_UPLOAD_BYTES. */
@@ -44,7 +45,7 @@ export class BinarySourceFetcher {
   }
 
   /** `field` names the source in errors, e.g. `binary_body.url`; `signal` is the call's deadline. */
-  async open(source: string, field: string, budget: ByteBudget, signal: AbortSignal): Promise<OpenedSource> {
+  async open(source: string, field: string, budget: ByteBudget, signal: CallDeadline): Promise<OpenedSource> {
     const url = parseSourceUrl(source, field);
     const literal = ipLiteralOf(url.hostname);
     if (literal !== null && !this.policy.isAllowed(literal)) {

@@ -20,6 +20,7 @@ import { bodyKind, mapResponseData } from './response-mapper';
 import type { UpstreamBody, UpstreamRequestConfig } from './transport/undici-axios-adapter';
 import { type Upload, UploadBodyBuilder } from './upload-body';
 import { toUpstreamException } from './upstream-errors';
+import { CallDeadline } from './transport/call-deadline';
 
 const USER_AGENT = 'proxy-execute/0.1';
 
@@ -58,21 +59,17 @@ export class ProxyService {
     const resolved = await this.accounts.resolveForProject(projectId, request.connected_account_id);
     const account = await this.refresher.ensureFresh(resolved);
     const target = this.buildRequest(request, account);
-    // One timer for the whole call (sources, connect, headers, body, storing a binary answer),
+    // One deadline for the whole call (sources, connect, headers, body, storing a binary answer),
     // cleared as soon as it is over: AbortSignal.timeout() would keep every signal alive until it fires.
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(),
-      Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs),
-    );
+    const deadline = new CallDeadline(Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs));
     let upload: Upload | undefined;
     let outgoing = target;
     try {
       // Opened once the target has passed every check (nothing is fetched for a refused request),
       // and only once: a replay after a token refresh sends the same bytes without fetching again.
-      upload = await this.uploads.build(request, deadline.signal);
+      upload = await this.uploads.build(request, deadline);
       outgoing = withBody(target, request, upload);
-      let response = await this.send(request, outgoing, deadline.signal);
+      let response = await this.send(request, outgoing, deadline);
       // A 401 to an OAuth2 token we can renew: refresh once and replay once (when the body is in
       // memory, so the replay sends exactly the same bytes). The second answer goes back as it is.
       if (
@@ -85,17 +82,17 @@ export class ProxyService {
         if (refreshed) {
           response.data.stream?.destroy();
           outgoing = withBody(this.buildRequest(request, refreshed), request, upload);
-          response = await this.send(request, outgoing, deadline.signal);
+          response = await this.send(request, outgoing, deadline);
         }
       }
       return await this.answer(projectId, request, response, requestOrigin);
     } catch (error) {
       if (error instanceof AppException) throw error;
       // The upload's sources are to blame when one of them broke off, unless time simply ran out.
-      const sourceFailure = deadline.signal.aborted ? undefined : upload?.sourceFailure();
-      throw sourceFailure ?? toUpstreamException(error, deadline.signal.aborted, outgoing.secrets);
+      const sourceFailure = deadline.aborted ? undefined : upload?.sourceFailure();
+      throw sourceFailure ?? toUpstreamException(error, deadline.aborted, outgoing.secrets);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
       upload?.dispose();
     }
   }
@@ -153,7 +150,7 @@ export class ProxyService {
   private async send(
     request: ExecuteProxyRequestDto,
     outgoing: OutgoingRequest,
-    signal: AbortSignal,
+    signal: CallDeadline,
   ): Promise<AxiosResponse<UpstreamBody>> {
     // HttpService's axios instance, called directly: the Observable wrapper would add a
     // CancelToken and an error object with a stack trace to every call.

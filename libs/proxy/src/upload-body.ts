@@ -11,6 +11,7 @@ import {
 } from './binary-source';
 import type { BinaryBodyDto, ExecuteProxyRequestDto, MultipartPartDto } from './dto/execute-proxy.dto';
 import { encodeMultipart, type MultipartPart } from './multipart';
+import type { CallDeadline } from './transport/call-deadline';
 import { ByteBudget } from './transport/capped-body';
 
 /** The raw request body of a call: `binary_body` or `multipart`, ready to send. */
@@ -47,13 +48,13 @@ export class UploadBodyBuilder {
   ) {}
 
   /** The request's upload, or undefined when it has none. `signal` is the call's deadline. */
-  async build(request: ExecuteProxyRequestDto, signal: AbortSignal): Promise<Upload | undefined> {
+  async build(request: ExecuteProxyRequestDto, signal: CallDeadline): Promise<Upload | undefined> {
     if (request.binary_body) return this.binaryBody(request.binary_body, signal);
     if (request.multipart) return this.multipart(request.multipart, request, signal);
     return undefined;
   }
 
-  private async binaryBody(binary: BinaryBodyDto, signal: AbortSignal): Promise<Upload> {
+  private async binaryBody(binary: BinaryBodyDto, signal: CallDeadline): Promise<Upload> {
     const budget = new ByteBudget(this.config.maxUploadBytes);
     const content = await this.content(binary, 'binary_body', budget, signal);
     if (Buffer.isBuffer(content)) {
@@ -70,7 +71,7 @@ export class UploadBodyBuilder {
   private async multipart(
     parts: MultipartPartDto[],
     request: ExecuteProxyRequestDto,
-    signal: AbortSignal,
+    signal: CallDeadline,
   ): Promise<Upload> {
     const budget = new ByteBudget(this.config.maxUploadBytes);
     const encoded: MultipartPart[] = [];
@@ -111,7 +112,7 @@ export class UploadBodyBuilder {
     part: { base64?: string; url?: string },
     field: string,
     budget: ByteBudget,
-    signal: AbortSignal,
+    signal: CallDeadline,
   ): Promise<Buffer | OpenedSource> {
     if (part.url !== undefined && part.base64 !== undefined) {
       throw invalid(`${field} takes either base64 or url, not both`);
