@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@app/auth';
 import { ApiErrors, COMMON_ERRORS, versionedPaths } from '@app/errors';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
 import { ProxyService } from './proxy.service';
+import { proxyAnswerJson } from './response-mapper';
 
 const PROXY_REQUEST_EXAMPLES = {
   get: {
@@ -134,14 +135,18 @@ export class ProxyController {
     'ExternalProxy_UpstreamTimeout',
     'ExternalProxy_ResponseTooLarge',
   )
-  executeProxy(
+  async executeProxy(
     @CurrentPrincipal() principal: Principal,
     @Body() request: ExecuteProxyRequestDto,
     @Req() incoming: FastifyRequest,
-  ): Promise<ProxyResponseDto> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     // Links point back where the caller reached us, unless PUBLIC_BASE_URL says otherwise.
     const origin = `${incoming.protocol}://${incoming.host}`;
-    return this.proxy.execute(principal.projectId, request, origin);
+    const answer = await this.proxy.execute(principal.projectId, request, origin);
+    // The JSON text of a ProxyResponseDto, built here so the upstream's JSON goes out as it came.
+    void reply.type('application/json; charset=utf-8');
+    return proxyAnswerJson(answer);
   }
 }
 

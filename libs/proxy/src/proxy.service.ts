@@ -10,13 +10,13 @@ import {
   type ResolvedAccount,
 } from '@app/connected-accounts';
 import { AppException } from '@app/errors';
-import { FilesService } from '@app/files';
+import { type BinaryData, FilesService } from '@app/files';
 import { DestinationPolicy, ipLiteralOf } from './destination-policy';
-import type { BinaryDataDto, ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
+import type { ExecuteProxyRequestDto } from './dto/execute-proxy.dto';
 import { resolveEndpoint } from './endpoint-resolver';
 import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
-import { bodyKind, mapResponseData } from './response-mapper';
+import { bodyKind, type ProxyAnswer, responseDataJson } from './response-mapper';
 import type { UpstreamBody, UpstreamRequestConfig } from './transport/undici-axios-adapter';
 import { type Upload, UploadBodyBuilder } from './upload-body';
 import { toUpstreamException } from './upstream-errors';
@@ -54,7 +54,7 @@ export class ProxyService {
     projectId: string,
     request: ExecuteProxyRequestDto,
     requestOrigin: string,
-  ): Promise<ProxyResponseDto> {
+  ): Promise<ProxyAnswer> {
     assertRequestShape(request);
     const resolved = await this.accounts.resolveForProject(projectId, request.connected_account_id);
     const account = await this.refresher.ensureFresh(resolved);
@@ -103,26 +103,36 @@ export class ProxyService {
     request: ExecuteProxyRequestDto,
     response: AxiosResponse<UpstreamBody>,
     requestOrigin: string,
-  ): Promise<ProxyResponseDto> {
+  ): Promise<ProxyAnswer> {
     const body = response.data;
     const headers = responseHeaders(body.headers, { decoded: body.decoded });
     if (body.stream !== undefined) {
       // A binary content type: stored as it arrives (the adapter streams exactly those answers).
       if (request.method === 'HEAD') {
         body.stream.destroy();
-        return { status: response.status, data: null, headers };
+        return { status: response.status, dataJson: 'null', headers };
       }
       const binaryData = await this.store(projectId, body.stream, headers, requestOrigin);
-      return { status: response.status, data: null, headers, ...(binaryData && { binary_data: binaryData }) };
+      return {
+        status: response.status,
+        dataJson: 'null',
+        headers,
+        ...(binaryData && { binary_data: binaryData }),
+      };
     }
     if (request.method !== 'HEAD' && bodyKind(headers['content-type'], body.bytes) === 'binary') {
       // Untyped bytes that are not UTF-8: known binary only once read.
       const binaryData = await this.store(projectId, body.bytes, headers, requestOrigin);
-      return { status: response.status, data: null, headers, ...(binaryData && { binary_data: binaryData }) };
+      return {
+        status: response.status,
+        dataJson: 'null',
+        headers,
+        ...(binaryData && { binary_data: binaryData }),
+      };
     }
     return {
       status: response.status,
-      data: mapResponseData(request.method, headers['content-type'], body.bytes),
+      dataJson: responseDataJson(request.method, headers['content-type'], body.bytes),
       headers,
     };
   }
@@ -132,7 +142,7 @@ export class ProxyService {
     body: Readable | Buffer,
     headers: Record<string, string>,
     requestOrigin: string,
-  ): Promise<BinaryDataDto | null> {
+  ): Promise<BinaryData | null> {
     try {
       return await this.files.store(
         projectId,

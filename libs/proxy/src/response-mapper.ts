@@ -1,3 +1,5 @@
+import type { BinaryData } from '@app/files';
+
 const TEXT_TYPES =
   /^(text\/|application\/(xml|x-www-form-urlencoded|javascript|ecmascript|graphql|x-ndjson)\b)|\+xml$/;
 const JSON_TYPES = /^application\/(json|[^;]+\+json)$|^text\/json$/;
@@ -33,26 +35,42 @@ function isUtf8(bytes: Buffer): boolean {
 }
 
 /**
- * `data` of the proxy answer: parsed JSON for JSON types (the text when it does not parse, never
- * an error: checklist U7), text for text, XML and forms, null when empty or for HEAD. Binary
- * bodies are stored and answered as `binary_data` by the service, so their `data` is null too.
+ * `data` of the proxy answer, as JSON text: for JSON types the upstream's own text, spliced in as it
+ * is once it parses (no re-serialisation, and integers beyond 2^53 keep every digit), else the
+ * text as a JSON string (checklist U7: never an error); text, XML and forms as strings; null when
+ * empty or for HEAD. Binary bodies are stored and answered as `binary_data`, so `data` is null.
  */
-export function mapResponseData(method: string, contentType: string | undefined, bytes: Buffer): unknown {
-  if (method === 'HEAD') return null;
+export function responseDataJson(method: string, contentType: string | undefined, bytes: Buffer): string {
+  if (method === 'HEAD') return 'null';
   switch (bodyKind(contentType, bytes)) {
     case 'empty':
-      return null;
+      return 'null';
     case 'json': {
       const text = bytes.toString('utf8');
       try {
-        return JSON.parse(text) as unknown;
-      } catch {
+        JSON.parse(text);
         return text;
+      } catch {
+        return JSON.stringify(text);
       }
     }
     case 'text':
-      return bytes.toString('utf8');
+      return JSON.stringify(bytes.toString('utf8'));
     case 'binary':
-      return null;
+      return 'null';
   }
+}
+
+/** A proxy answer whose `data` is already JSON text (see `responseDataJson`). */
+export interface ProxyAnswer {
+  status: number;
+  dataJson: string;
+  headers: Record<string, string>;
+  binary_data?: BinaryData;
+}
+
+/** The answer's JSON body: `{status, data, headers, binary_data?}`, with `data` spliced in. */
+export function proxyAnswerJson(answer: ProxyAnswer): string {
+  const binary = answer.binary_data ? `,"binary_data":${JSON.stringify(answer.binary_data)}` : '';
+  return `{"status":${answer.status},"data":${answer.dataJson},"headers":${JSON.stringify(answer.headers)}${binary}}`;
 }

@@ -40,7 +40,10 @@ const withStrangers = <T extends object>(record: fc.Arbitrary<T>) =>
     .tuple(
       record,
       fc.dictionary(
-        fc.oneof(fc.string().filter(notProto), fc.constantFrom('toString', 'e', '$&', 'name', '0')),
+        fc.oneof(
+          fc.string().filter(notProto),
+          fc.constantFrom('toString', 'e', '$&', 'name', '0', 'prototype', 'constructor'),
+        ),
         fc.jsonValue(),
         {
           maxKeys: 2,

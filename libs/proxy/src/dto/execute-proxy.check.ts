@@ -70,9 +70,16 @@ function unknownFields(
   }
 }
 
-/** class-transformer drops keys named like Object's methods (toString…) without a word: so do we. */
+/**
+ * Keys the decorator path drops without a word, so ignored here too: Nest's ValidationPipe strips
+ * `__proto__`, `prototype` and `constructor`; class-transformer skips names of Object's methods.
+ */
 function isObjectMethod(key: string): boolean {
-  return typeof (Object.prototype as unknown as Record<string, unknown>)[key] === 'function';
+  return (
+    key === 'prototype' ||
+    key === '__proto__' ||
+    typeof (Object.prototype as unknown as Record<string, unknown>)[key] === 'function'
+  );
 }
 
 function requiredString(
