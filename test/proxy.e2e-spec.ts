@@ -198,6 +198,13 @@ describe('POST /api/v3/tools/execute/proxy', () => {
       expect(res.body.data).toBe(text);
     });
 
+    it('passes JSON on as the upstream wrote it: integers beyond 2^53 keep every digit', async () => {
+      const res = await proxy(app.url, project.key, { endpoint: '/big-ids', method: 'GET' });
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.text).toContain('"data":{"id":1234567890123456789012,"ids":[9007199254740993]}');
+      expect(res.body.status).toBe(200);
+    });
+
     it('returns an empty body as null', async () => {
       const res = await proxy(app.url, project.key, { endpoint: '/empty', method: 'GET' });
       expect(res.body.data).toBeNull();

@@ -136,6 +136,14 @@ const ROUTES: Array<[RegExp, Handler]> = [
     },
   ],
   [
+    // IDs past Number.MAX_SAFE_INTEGER, as Twitter and Discord send them.
+    /^\/big-ids/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":1234567890123456789012,"ids":[9007199254740993]}');
+    },
+  ],
+  [
     /^\/invalid-json/,
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
