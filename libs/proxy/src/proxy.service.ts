@@ -106,34 +106,26 @@ export class ProxyService {
   ): Promise<ProxyAnswer> {
     const body = response.data;
     const headers = responseHeaders(body.headers, { decoded: body.decoded });
-    if (body.stream !== undefined) {
-      // A binary content type: stored as it arrives (the adapter streams exactly those answers).
-      if (request.method === 'HEAD') {
-        body.stream.destroy();
-        return { status: response.status, dataJson: 'null', headers };
-      }
-      const binaryData = await this.store(projectId, body.stream, headers, requestOrigin);
+    if (request.method === 'HEAD') {
+      body.stream?.destroy();
+      return { status: response.status, dataJson: 'null', headers };
+    }
+    // A binary content type arrives as a stream (the adapter streams exactly those answers);
+    // untyped bytes that are not UTF-8 are known to be binary only once read.
+    const { stream, bytes } = body;
+    if (stream === undefined && bodyKind(headers['content-type'], bytes) !== 'binary') {
       return {
         status: response.status,
-        dataJson: 'null',
+        dataJson: responseDataJson(request.method, headers['content-type'], bytes),
         headers,
-        ...(binaryData && { binary_data: binaryData }),
       };
     }
-    if (request.method !== 'HEAD' && bodyKind(headers['content-type'], body.bytes) === 'binary') {
-      // Untyped bytes that are not UTF-8: known binary only once read.
-      const binaryData = await this.store(projectId, body.bytes, headers, requestOrigin);
-      return {
-        status: response.status,
-        dataJson: 'null',
-        headers,
-        ...(binaryData && { binary_data: binaryData }),
-      };
-    }
+    const binaryData = await this.store(projectId, stream ?? bytes, headers, requestOrigin);
     return {
       status: response.status,
-      dataJson: responseDataJson(request.method, headers['content-type'], body.bytes),
+      dataJson: 'null',
       headers,
+      ...(binaryData && { binary_data: binaryData }),
     };
   }
 

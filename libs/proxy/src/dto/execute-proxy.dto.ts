@@ -87,7 +87,10 @@ export class BinaryBodyDto {
   @MaxLength(8192)
   url?: string;
 
-  /** @example "application/pdf" */
+  /**
+   * Defaults to the URL's content type, then application/octet-stream (in multipart, plain fields
+   * have none unless given). @example "application/pdf"
+   */
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -95,7 +98,11 @@ export class BinaryBodyDto {
   content_type?: string;
 }
 
-export class MultipartPartDto {
+/**
+ * A multipart part: a plain field (`value`) or a file whose bytes come, as `binary_body`'s do, from
+ * `base64` or `url` (inherited with `content_type`). Exactly one of `value`, `base64` and `url`.
+ */
+export class MultipartPartDto extends BinaryBodyDto {
   /** The form field's name. @example "file" */
   @IsString()
   @IsNotEmpty()
@@ -111,32 +118,11 @@ export class MultipartPartDto {
   @IsStringOrFiniteNumber()
   value?: string | number;
 
-  /** A file part's bytes, standard base64. @example "iVBORw0KGgo=" */
-  @IsOptional()
-  @IsString()
-  base64?: string;
-
-  /** A file part's bytes, fetched from this URL like `binary_body.url`. @example "https://example.com/chart.png" */
-  @IsOptional()
-  @IsString()
-  @MaxLength(8192)
-  url?: string;
-
   /** A file part's file name; defaults to `name`. @example "chart.png" */
   @IsOptional()
   @IsString()
   @MaxLength(255)
   filename?: string;
-
-  /**
-   * The part's content type. File parts default to the URL's content type, then
-   * application/octet-stream; plain fields have none unless given. @example "image/png"
-   */
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
-  @Matches(/^[^\r\n]*$/, { message: '$property must not contain line breaks' })
-  content_type?: string;
 }
 
 export class ExecuteProxyRequestDto {
