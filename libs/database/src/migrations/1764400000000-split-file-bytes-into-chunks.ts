@@ -5,6 +5,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Postgres as it arrives and a download is read back a chunk at a time, so neither direction holds
  * a whole file in the service's memory. A file is complete once its sha256 is set; a row without it
  * (a store cut short by a crash) is never served and goes with the sweeper at its expiry.
+ * Chunked bytea rather than large objects: rows go with their file through the foreign key (large
+ * objects would need lo_unlink in the sweeper, or leak), every statement stands alone (the large
+ * object API needs a transaction held open for the whole transfer), and replicas read them alike.
  */
 export class SplitFileBytesIntoChunks1764400000000 implements MigrationInterface {
   name = 'SplitFileBytesIntoChunks1764400000000';
