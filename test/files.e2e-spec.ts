@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { FilesService, FilesSweeper } from '@app/files';
 import { call, expectEnvelope, type JsonResponse } from './utils/http';
 import { createAccount, proxy } from './utils/proxy-fixtures';
-import { seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
+import { closeAll, seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
 import { createTestDatabase, dropTestDatabase, queryDatabase } from './utils/test-database';
 import { largePng, SMALL_PDF, startUpstream, type Upstream } from './utils/upstream';
 
@@ -43,10 +43,7 @@ describe('GET /api/v3/files/:id', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await upstream?.close();
-    await source?.close();
-    await blocked?.close();
+    await closeAll(app, upstream, source, blocked);
     await dropTestDatabase(databaseUrl);
   });
 

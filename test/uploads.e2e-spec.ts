@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CHUNK_BYTES } from '@app/files';
 import { expectEnvelope, type JsonResponse } from './utils/http';
 import { createAccount, proxy } from './utils/proxy-fixtures';
-import { seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
+import { closeAll, seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
 import { createTestDatabase, dropTestDatabase, queryDatabase } from './utils/test-database';
 import { patternSha256, startUpstream, type Upstream } from './utils/upstream';
 
@@ -43,10 +43,7 @@ describe('uploads and streamed bodies', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await upstream?.close();
-    await source?.close();
-    await trap?.close();
+    await closeAll(app, upstream, source, trap);
     await dropTestDatabase(databaseUrl);
   });
 

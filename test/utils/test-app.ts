@@ -58,3 +58,8 @@ export async function issueKey(testApp: TestApp, projectId: string, scopes: Scop
   const { key } = await testApp.app.get(ApiKeysService).issue(projectId, 'scoped', scopes);
   return key;
 }
+
+/** Closes what a test file started, in order, skipping what never started (a failed beforeAll). */
+export async function closeAll(...items: Array<{ close(): Promise<void> } | undefined>): Promise<void> {
+  for (const item of items) await item?.close();
+}
