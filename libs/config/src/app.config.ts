@@ -1,7 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { readEnv, toInteger } from './env';
+import { defineNamespace, readEnv, toInteger } from './env';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,9 +40,10 @@ class AppEnv {
   PUBLIC_BASE_URL?: string;
 }
 
-export const appConfig = registerAs('app', () => {
-  const env = readEnv(AppEnv, process.env);
-  return {
+export const { config: appConfig, validate: validateAppEnv } = defineNamespace(
+  'app',
+  (env) => readEnv(AppEnv, env),
+  (env) => ({
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
@@ -51,7 +51,6 @@ export const appConfig = registerAs('app', () => {
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     publicBaseUrl: env.PUBLIC_BASE_URL,
-  };
-});
+  }),
+);
 export type AppConfig = ReturnType<typeof appConfig>;
-export const validateAppEnv = (env: NodeJS.ProcessEnv): unknown => readEnv(AppEnv, env);

@@ -1,7 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { readEnv, toInteger } from './env';
+import { defineNamespace, readEnv, toInteger } from './env';
 
 class AuthEnv {
   /** Value of the first project's key on an empty database; generated and printed once when unset. */
@@ -17,12 +16,12 @@ class AuthEnv {
   API_KEY_CACHE_TTL_SECONDS = 60;
 }
 
-export const authConfig = registerAs('auth', () => {
-  const env = readEnv(AuthEnv, process.env);
-  return {
+export const { config: authConfig, validate: validateAuthEnv } = defineNamespace(
+  'auth',
+  (env) => readEnv(AuthEnv, env),
+  (env) => ({
     bootstrapApiKey: env.BOOTSTRAP_API_KEY,
     cacheTtlMs: env.API_KEY_CACHE_TTL_SECONDS * 1000,
-  };
-});
+  }),
+);
 export type AuthConfig = ReturnType<typeof authConfig>;
-export const validateAuthEnv = (env: NodeJS.ProcessEnv): unknown => readEnv(AuthEnv, env);

@@ -1,4 +1,3 @@
-import { registerAs } from '@nestjs/config';
 import {
   IsDefined,
   Validate,
@@ -7,7 +6,7 @@ import {
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import { EnvironmentError, readEnv } from './env';
+import { defineNamespace, EnvironmentError, readEnv } from './env';
 
 export interface EncryptionKey {
   id: string;
@@ -94,12 +93,12 @@ function readCryptoEnv(env: NodeJS.ProcessEnv): CryptoEnv {
   }
 }
 
-export const cryptoConfig = registerAs('crypto', () => {
-  const env = readCryptoEnv(process.env);
-  return {
+export const { config: cryptoConfig, validate: validateCryptoEnv } = defineNamespace(
+  'crypto',
+  readCryptoEnv,
+  (env) => ({
     /** Undefined when unset: an embedded-database install then uses a key generated in DATA_DIR. */
     keys: env.ENCRYPTION_KEYS === undefined ? undefined : parseEncryptionKeys(env.ENCRYPTION_KEYS).keys,
-  };
-});
+  }),
+);
 export type CryptoConfig = ReturnType<typeof cryptoConfig>;
-export const validateCryptoEnv = (env: NodeJS.ProcessEnv): unknown => readCryptoEnv(env);

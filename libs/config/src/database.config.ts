@@ -1,8 +1,7 @@
-import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { resolve } from 'node:path';
-import { readEnv, toBoolean, toInteger } from './env';
+import { defineNamespace, readEnv, toBoolean, toInteger } from './env';
 
 class DatabaseEnv {
   /** An external PostgreSQL; unset, the service starts an embedded one in DATA_DIR/postgres. */
@@ -31,15 +30,15 @@ class DatabaseEnv {
   EMBEDDED_PG_PORT = 54329;
 }
 
-export const databaseConfig = registerAs('database', () => {
-  const env = readEnv(DatabaseEnv, process.env);
-  return {
+export const { config: databaseConfig, validate: validateDatabaseEnv } = defineNamespace(
+  'database',
+  (env) => readEnv(DatabaseEnv, env),
+  (env) => ({
     url: env.DATABASE_URL,
     migrateOnStart: env.DB_MIGRATE_ON_START,
     poolSize: env.DB_POOL_SIZE,
     dataDir: resolve(env.DATA_DIR),
     embeddedPort: env.EMBEDDED_PG_PORT,
-  };
-});
+  }),
+);
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;
-export const validateDatabaseEnv = (env: NodeJS.ProcessEnv): unknown => readEnv(DatabaseEnv, env);

@@ -1,3 +1,4 @@
+import { registerAs } from '@nestjs/config';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
@@ -59,4 +60,21 @@ export const toInteger = ({ value }: { value: unknown }): unknown =>
 export function startupFailureMessage(error: unknown): string {
   if (error instanceof EnvironmentError) return error.message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/**
+ * One configuration namespace: `config`, registered under `name` and built from the environment as
+ * `read` validates it, and `validate`, the same check on any environment (ConfigModule runs every
+ * namespace's at boot, so that all bad variables are named at once).
+ */
+export function defineNamespace<E extends object, C extends Record<string, unknown>>(
+  name: string,
+  read: (env: NodeJS.ProcessEnv) => E,
+  build: (env: E) => C,
+) {
+  const factory = (): C => build(read(process.env));
+  return {
+    config: registerAs(name, factory),
+    validate: (env: NodeJS.ProcessEnv): unknown => read(env),
+  };
 }

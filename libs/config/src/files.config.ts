@@ -1,7 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsDefined, IsInt, Max, Min, ValidateIf, ValidateBy } from 'class-validator';
-import { readEnv, toInteger } from './env';
+import { defineNamespace, readEnv, toInteger } from './env';
 
 class FilesEnv {
   /**
@@ -48,15 +47,15 @@ class FilesEnv {
   DATABASE_URL?: string;
 }
 
-export const filesConfig = registerAs('files', () => {
-  const env = readEnv(FilesEnv, process.env);
-  return {
+export const { config: filesConfig, validate: validateFilesEnv } = defineNamespace(
+  'files',
+  (env) => readEnv(FilesEnv, env),
+  (env) => ({
     /** Undefined when unset: an embedded-database install then uses a secret generated in DATA_DIR. */
     signingSecret: env.FILES_SIGNING_SECRET,
     urlTtlSeconds: env.FILES_URL_TTL_SECONDS,
     retentionSeconds: env.FILES_RETENTION_SECONDS,
     sweepIntervalSeconds: env.FILES_SWEEP_INTERVAL_SECONDS,
-  };
-});
+  }),
+);
 export type FilesConfig = ReturnType<typeof filesConfig>;
-export const validateFilesEnv = (env: NodeJS.ProcessEnv): unknown => readEnv(FilesEnv, env);

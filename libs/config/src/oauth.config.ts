@@ -1,4 +1,3 @@
-import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import {
   IsInt,
@@ -9,7 +8,7 @@ import {
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import { readEnv, toInteger } from './env';
+import { defineNamespace, readEnv, toInteger } from './env';
 
 /** A token call that outlives its lease would let a second replica refresh with the same refresh token. */
 @ValidatorConstraint({ name: 'shorterThanLease' })
@@ -55,14 +54,14 @@ class OAuthEnv {
   OAUTH_REFRESH_COOLDOWN_SECONDS = 30;
 }
 
-export const oauthConfig = registerAs('oauth', () => {
-  const env = readEnv(OAuthEnv, process.env);
-  return {
+export const { config: oauthConfig, validate: validateOAuthEnv } = defineNamespace(
+  'oauth',
+  (env) => readEnv(OAuthEnv, env),
+  (env) => ({
     refreshMarginMs: env.OAUTH_REFRESH_MARGIN_SECONDS * 1000,
     leaseMs: env.OAUTH_REFRESH_LEASE_SECONDS * 1000,
     tokenTimeoutMs: env.OAUTH_TOKEN_TIMEOUT_MS,
     cooldownMs: env.OAUTH_REFRESH_COOLDOWN_SECONDS * 1000,
-  };
-});
+  }),
+);
 export type OAuthConfig = ReturnType<typeof oauthConfig>;
-export const validateOAuthEnv = (env: NodeJS.ProcessEnv): unknown => readEnv(OAuthEnv, env);

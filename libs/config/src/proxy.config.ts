@@ -1,7 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { readEnv, toInteger } from './env';
+import { defineNamespace, readEnv, toInteger } from './env';
 
 const CIDR = String.raw`[0-9A-Fa-f:.]+\/\d{1,3}`;
 
@@ -44,9 +43,10 @@ class ProxyEnv {
   PROXY_MAX_CONNECTIONS_PER_ORIGIN = 128;
 }
 
-export const proxyConfig = registerAs('proxy', () => {
-  const env = readEnv(ProxyEnv, process.env);
-  return {
+export const { config: proxyConfig, validate: validateProxyEnv } = defineNamespace(
+  'proxy',
+  (env) => readEnv(ProxyEnv, env),
+  (env) => ({
     allowedCidrs: (env.PROXY_ALLOWED_CIDRS ?? '')
       .split(',')
       .map((cidr) => cidr.trim())
@@ -60,7 +60,6 @@ export const proxyConfig = registerAs('proxy', () => {
     forwardProxyVariables: ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].filter(
       (name) => process.env[name],
     ),
-  };
-});
+  }),
+);
 export type ProxyConfig = ReturnType<typeof proxyConfig>;
-export const validateProxyEnv = (env: NodeJS.ProcessEnv): unknown => readEnv(ProxyEnv, env);
