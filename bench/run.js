@@ -37,11 +37,21 @@ function freePort() {
 }
 
 /** Starts a helper script that prints {"port": N}. */
+/** `--cpu-prof` flags when BENCH_CPU_PROF names a directory: one profile per process, named after it. */
+function profileFlags(name) {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+}
+
 function startChild(script, env) {
-  const child = spawn(process.execPath, [join(__dirname, script)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileFlags(script.replace(/\.js$/, '')), join(__dirname, script)],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((ok, fail) => {
     child.once('exit', (code) => fail(new Error(`${script} exited with ${code}`)));
     child.stdout.once('data', (line) => ok({ child, port: JSON.parse(String(line)).port }));
@@ -71,6 +81,7 @@ async function startService({ upstream, databaseUrl, logFile }) {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
+    ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS, V8FLAGS: process.env.V8FLAGS }),
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'info',
@@ -87,10 +98,7 @@ async function startService({ upstream, databaseUrl, logFile }) {
   const log = openSync(logFile, 'w');
   const child = spawn(
     process.execPath,
-    [
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
-      join(ROOT, 'dist/apps/api/src/main.js'),
-    ],
+    [...profileFlags('service'), join(ROOT, 'dist/apps/api/src/main.js')],
     { env, stdio: ['ignore', log, log] },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { base62 } from '@app/database';
 
@@ -31,7 +31,8 @@ export function passesChecksum(key: string): boolean {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // One-shot: no Hash object per call (this runs on every authenticated request).
+  return hash('sha256', key, 'hex');
 }
 
 export function apiKeyHint(key: string): string {

@@ -8,17 +8,26 @@ import type { Scope } from './scopes';
 
 export const API_KEY_HEADER = 'x-api-key';
 
+/** What a route asks of the caller, read once per route from its decorators. */
+interface RouteAuth {
+  isPublic: boolean;
+  requiredScopes: readonly Scope[];
+}
+
 /** Global guard: every route needs a valid `x-api-key` with the route's scopes, unless `@Public()`. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** Per controller and handler: route metadata never changes after start-up, so it is read once. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const route = this.routeAuth(context);
+    if (route.isPublic) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const key = request.headers[API_KEY_HEADER];
@@ -28,13 +37,29 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.apiKeys.authenticate(key);
     request.principal = principal;
 
-    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
-    const missing = required.filter((scope) => !principal.scopes.has(scope));
+    const missing = route.requiredScopes.filter((scope) => !principal.scopes.has(scope));
     if (missing.length > 0) {
       throw new AppException('APIKey_InsufficientPermissions', {
         errors: missing.map((scope) => `missing scope: ${scope}`),
       });
     }
     return true;
+  }
+
+  private routeAuth(context: ExecutionContext): RouteAuth {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let routes = this.routes.get(controller);
+    if (routes === undefined) this.routes.set(controller, (routes = new WeakMap()));
+    let route = routes.get(handler);
+    if (route === undefined) {
+      const targets = [handler, controller];
+      route = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false,
+        requiredScopes: this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [],
+      };
+      routes.set(handler, route);
+    }
+    return route;
   }
 }

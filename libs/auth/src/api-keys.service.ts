@@ -43,10 +43,11 @@ export class ApiKeysService implements OnModuleInit {
 
   /** The principal of a key, or `APIKey_InvalidAPIKey`. Served from the cache in steady state. */
   async authenticate(key: string): Promise<Principal> {
-    if (!passesChecksum(key)) throw new AppException('APIKey_InvalidAPIKey');
     const keyHash = hashApiKey(key);
     let principal = this.cache.get(keyHash);
     if (!principal) {
+      // The checksum spares the database a lookup for a mistyped or guessed key; a cached key passed it.
+      if (!passesChecksum(key)) throw new AppException('APIKey_InvalidAPIKey');
       const entity = await this.repository.findActiveByHash(keyHash);
       if (!entity) throw new AppException('APIKey_InvalidAPIKey');
       principal = { keyId: entity.id, projectId: entity.projectId, scopes: new Set(entity.scopes) };

@@ -1,8 +1,8 @@
 import { AppException } from '@app/errors';
 
 export interface EndpointScope {
-  /** The connected account's base URL (absolute http(s), no userinfo, query or fragment). */
-  baseUrl: string;
+  /** The connected account's base URL (absolute http(s), no userinfo, query or fragment); never modified. */
+  baseUrl: string | URL;
   /** Extra hosts the account may reach with absolute endpoints: exact names or `*.example.com`. */
   allowedHosts: readonly string[];
 }
@@ -19,7 +19,7 @@ export function resolveEndpoint(endpoint: string, scope: EndpointScope): URL {
   if (endpoint.length === 0 || CONTROL_CHARACTERS.test(endpoint) || endpoint.includes('\\')) {
     throw invalid('contains control characters or a backslash');
   }
-  const base = new URL(scope.baseUrl);
+  const base = typeof scope.baseUrl === 'string' ? new URL(scope.baseUrl) : scope.baseUrl;
   const basePath = base.pathname.replace(/\/+$/, '');
 
   if (endpoint.startsWith('/')) {

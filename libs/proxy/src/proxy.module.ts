@@ -37,18 +37,15 @@ class TokenTransportModule {}
     {
       provide: HttpService,
       inject: [UpstreamAgent],
-      // `new Axios(defaults)` rather than axios.create(): the instance's defaults are only these,
-      // not axios' thirty global ones, which every request would otherwise merge key by key.
+      // `new Axios(defaults)` rather than axios.create(): axios merges the instance's defaults into
+      // every request key by key, and the adapter is the only one this instance needs. The adapter
+      // never follows redirects, resolves every status and leaves bodies as bytes (the proxy
+      // encodes and decodes them itself), so axios' redirect, status and transform options do not apply.
       useFactory: (upstream: UpstreamAgent) =>
         new HttpService(
           new Axios({
             // Binary answers are streamed into storage instead of being read into memory first.
             adapter: createUndiciAdapter(upstream.agent, { streamWhen: isBinaryContentType }),
-            maxRedirects: 0,
-            validateStatus: () => true,
-            // Bodies are encoded and decoded by the proxy itself: axios must not touch them.
-            transformRequest: [],
-            transformResponse: [],
           }) as unknown as ConstructorParameters<typeof HttpService>[0],
         ),
     },

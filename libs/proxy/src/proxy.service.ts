@@ -17,7 +17,7 @@ import { resolveEndpoint } from './endpoint-resolver';
 import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
 import { bodyKind, type ProxyAnswer, responseDataJson } from './response-mapper';
-import type { UpstreamBody, UpstreamRequestConfig } from './transport/undici-axios-adapter';
+import { type UpstreamBody, UpstreamCall, type UpstreamRequestConfig } from './transport/undici-axios-adapter';
 import { type Upload, UploadBodyBuilder } from './upload-body';
 import { toUpstreamException } from './upstream-errors';
 import { CallDeadline } from './transport/call-deadline';
@@ -34,9 +34,20 @@ interface OutgoingRequest {
   credentialsSent: boolean;
 }
 
+/** The base URL and credentials an account contributes to each outgoing request. */
+interface AccountParts {
+  /** Parsed once; read, never modified. */
+  baseUrl: URL;
+  headers: Readonly<Record<string, string>>;
+  query: readonly [string, string][];
+  /** The injected values, for redaction. */
+  secrets: string[];
+}
+
 @Injectable()
 export class ProxyService {
   private readonly policy: DestinationPolicy;
+  private readonly parts = new WeakMap<ResolvedAccount, AccountParts>();
 
   constructor(
     private readonly http: HttpService,
@@ -67,7 +78,8 @@ export class ProxyService {
     try {
       // Opened once the target has passed every check (nothing is fetched for a refused request),
       // and only once: a replay after a token refresh sends the same bytes without fetching again.
-      upload = await this.uploads.build(request, deadline);
+      const pendingUpload = this.uploads.build(request, deadline);
+      upload = pendingUpload && (await pendingUpload);
       outgoing = withBody(target, request, upload);
       let response = await this.send(request, outgoing, deadline);
       // A 401 to an OAuth2 token we can renew: refresh once and replay once (when the body is in
@@ -157,23 +169,18 @@ export class ProxyService {
     // HttpService's axios instance, called directly: the Observable wrapper would add a
     // CancelToken and an error object with a stack trace to every call.
     const config: UpstreamRequestConfig = {
-      url: outgoing.url.href,
-      upstreamUrl: outgoing.url,
+      upstream: new UpstreamCall(outgoing.url, outgoing.headers, this.config.maxResponseBytes),
       method: request.method,
-      upstreamHeaders: outgoing.headers,
       data: outgoing.body,
       signal,
-      maxContentLength: this.config.maxResponseBytes,
     };
     return this.http.axiosRef.request<UpstreamBody>(config);
   }
 
   /** The target, headers and credentials of the outgoing request, without its body. */
   private buildRequest(request: ExecuteProxyRequestDto, account: ResolvedAccount): OutgoingRequest {
-    const url = resolveEndpoint(request.endpoint, {
-      baseUrl: account.baseUrl,
-      allowedHosts: account.allowedHosts,
-    });
+    const parts = this.accountParts(account);
+    const url = resolveEndpoint(request.endpoint, { baseUrl: parts.baseUrl, allowedHosts: account.allowedHosts });
     // IP literals never go through the connect-time lookup (checklist S9): judge them here.
     const literal = ipLiteralOf(url.hostname);
     if (literal !== null && !this.policy.isAllowed(literal)) {
@@ -182,12 +189,8 @@ export class ProxyService {
       });
     }
 
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-    const injected = { headers: {} as Record<string, string>, query: new URLSearchParams() };
-    applyCredentials(account.authScheme, { ...account.credentials }, injected);
-    Object.assign(headers, injected.headers);
-    for (const [name, value] of injected.query) url.searchParams.set(name, value);
-    const secrets = [...Object.values(injected.headers), ...[...injected.query.values()]];
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...parts.headers };
+    for (const [name, value] of parts.query) url.searchParams.set(name, value);
 
     // Caller parameters come after the credentials: a caller may override the auth header deliberately.
     const seenQuery = new Set<string>();
@@ -204,11 +207,30 @@ export class ProxyService {
       }
     }
 
-    const credentialsSent = Object.entries(injected.headers).every(
-      ([name, value]) => headers[name] === value,
-    );
+    let credentialsSent = true;
+    for (const name in parts.headers) credentialsSent &&= headers[name] === parts.headers[name];
 
-    return { url, headers, secrets, credentialsSent };
+    return { url, headers, secrets: parts.secrets, credentialsSent };
+  }
+
+  /**
+   * What an account adds to every call, worked out on its first call: resolved accounts are values,
+   * replaced (never changed) when the account or its token changes, so an entry cannot go stale.
+   */
+  private accountParts(account: ResolvedAccount): AccountParts {
+    let parts = this.parts.get(account);
+    if (parts === undefined) {
+      const injected = { headers: {} as Record<string, string>, query: new URLSearchParams() };
+      applyCredentials(account.authScheme, { ...account.credentials }, injected);
+      parts = {
+        baseUrl: new URL(account.baseUrl),
+        headers: injected.headers,
+        query: [...injected.query],
+        secrets: [...Object.values(injected.headers), ...injected.query.values()],
+      };
+      this.parts.set(account, parts);
+    }
+    return parts;
   }
 }
 

@@ -47,8 +47,11 @@ export class UploadBodyBuilder {
     @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
   ) {}
 
-  /** The request's upload, or undefined when it has none. `signal` is the call's deadline. */
-  async build(request: ExecuteProxyRequestDto, signal: CallDeadline): Promise<Upload | undefined> {
+  /**
+   * The request's upload, or undefined (not a promise) when it has none: most calls have none and
+   * need not wait a turn for it. `signal` is the call's deadline.
+   */
+  build(request: ExecuteProxyRequestDto, signal: CallDeadline): Promise<Upload> | undefined {
     if (request.binary_body) return this.binaryBody(request.binary_body, signal);
     if (request.multipart) return this.multipart(request.multipart, request, signal);
     return undefined;

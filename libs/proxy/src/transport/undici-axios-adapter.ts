@@ -5,16 +5,22 @@ import type { Dispatcher } from 'undici';
 import { cappedBodyStream, readCappedBody } from './capped-body';
 
 /**
- * The request config the adapter reads. `upstreamHeaders` are the outgoing headers, lower-case and
- * already checked by the header policy, handed to undici as they are: axios' own `headers` (an
- * AxiosHeaders that validates and normalises every name, merged with per-method defaults) cost a
- * tenth of the proxy's CPU per call.
+ * The outgoing call as the proxy built it: the parsed URL, the headers (lower-case, already checked
+ * by the header policy, handed to undici as they are) and the cap on the answer's bytes. One class
+ * instance under one config key, because axios merges every request config key by key and clones
+ * plain objects: axios' own `headers` (an AxiosHeaders that validates and normalises every name)
+ * cost a tenth of the proxy's CPU per call.
  */
-export type UpstreamRequestConfig = AxiosRequestConfig & {
-  upstreamHeaders?: Record<string, string>;
-  /** `url`, already parsed: saves parsing it a second time. */
-  upstreamUrl?: URL;
-};
+export class UpstreamCall {
+  constructor(
+    readonly url: URL,
+    readonly headers: Record<string, string>,
+    readonly maxResponseBytes: number,
+  ) {}
+}
+
+/** The request config the adapter reads: `upstream` when the proxy calls, plain axios fields otherwise. */
+export type UpstreamRequestConfig = AxiosRequestConfig & { upstream?: UpstreamCall };
 
 /**
  * What the adapter hands back as `response.data`: the bytes or a stream of them, and the
@@ -33,9 +39,7 @@ export interface UndiciAdapterOptions {
   streamWhen?: (contentType: string | undefined) => boolean;
 }
 
-function ownHeaders(config: InternalAxiosRequestConfig): Record<string, string> {
-  const { upstreamHeaders } = config as UpstreamRequestConfig;
-  if (upstreamHeaders) return upstreamHeaders;
+function configHeaders(config: InternalAxiosRequestConfig): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers.toJSON())) {
     if (value !== null && value !== undefined) headers[name.toLowerCase()] = String(value);
@@ -54,19 +58,21 @@ export function createUndiciAdapter(
   options: UndiciAdapterOptions = {},
 ): AxiosAdapter {
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse<UpstreamBody>> => {
-    const url = (config as UpstreamRequestConfig).upstreamUrl ?? new URL(config.url as string);
+    const call = (config as UpstreamRequestConfig).upstream;
+    const url = call?.url ?? new URL(config.url as string);
     const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: (config.method ?? 'get').toUpperCase(),
-      headers: ownHeaders(config),
+      headers: call?.headers ?? configHeaders(config),
       body: config.data as Buffer | Readable | undefined,
       signal: config.signal,
     });
     const { headers } = response;
     const encoding = headers['content-encoding'];
     const contentEncoding = Array.isArray(encoding) ? encoding.join(',') : encoding;
-    const limit = config.maxContentLength && config.maxContentLength > 0 ? config.maxContentLength : Infinity;
+    const maxBytes = call?.maxResponseBytes ?? config.maxContentLength;
+    const limit = maxBytes && maxBytes > 0 ? maxBytes : Infinity;
     const contentType = headers['content-type'];
     const body = options.streamWhen?.(Array.isArray(contentType) ? contentType[0] : contentType)
       ? cappedBodyStream(response.body, limit, contentEncoding)
