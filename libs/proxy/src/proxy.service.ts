@@ -17,7 +17,11 @@ import { resolveEndpoint } from './endpoint-resolver';
 import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
 import { bodyKind, type ProxyAnswer, responseDataJson } from './response-mapper';
-import { type UpstreamBody, UpstreamCall, type UpstreamRequestConfig } from './transport/undici-axios-adapter';
+import {
+  type UpstreamBody,
+  UpstreamCall,
+  type UpstreamRequestConfig,
+} from './transport/undici-axios-adapter';
 import { type Upload, UploadBodyBuilder } from './upload-body';
 import { toUpstreamException } from './upstream-errors';
 import { CallDeadline } from './transport/call-deadline';
@@ -180,7 +184,10 @@ export class ProxyService {
   /** The target, headers and credentials of the outgoing request, without its body. */
   private buildRequest(request: ExecuteProxyRequestDto, account: ResolvedAccount): OutgoingRequest {
     const parts = this.accountParts(account);
-    const url = resolveEndpoint(request.endpoint, { baseUrl: parts.baseUrl, allowedHosts: account.allowedHosts });
+    const url = resolveEndpoint(request.endpoint, {
+      baseUrl: parts.baseUrl,
+      allowedHosts: account.allowedHosts,
+    });
     // IP literals never go through the connect-time lookup (checklist S9): judge them here.
     const literal = ipLiteralOf(url.hostname);
     if (literal !== null && !this.policy.isAllowed(literal)) {
