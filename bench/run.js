@@ -81,10 +81,6 @@ async function startService({ upstream, databaseUrl, logFile }) {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
-    ...(process.env.BENCH_NODE_OPTIONS && {
-      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS,
-      V8FLAGS: process.env.V8FLAGS,
-    }),
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'info',

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setFlagsFromString } from 'node:v8';
 import { appConfig, type AppConfig, startupFailureMessage } from '@app/config';
 import { DatabaseRuntime } from '@app/database';
 import { createApp } from './create-app';
@@ -6,10 +7,13 @@ import { OPENAPI_JSON_PATH, setupSwagger, SWAGGER_UI_PATH } from './swagger';
 
 async function main(): Promise<void> {
   const app = await createApp();
+  const config = app.get<AppConfig>(appConfig.KEY);
+  // Read by V8 at each full collection, so it applies from here on (not allowed in NODE_OPTIONS).
+  if (config.heapGrowingPercent > 0)
+    setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   setupSwagger(app);
   // Exit 0 after an orderly shutdown instead of re-raising the signal.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
-  const config = app.get<AppConfig>(appConfig.KEY);
   await app.listen({ port: config.port, host: config.host });
 
   const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

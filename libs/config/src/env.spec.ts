@@ -29,6 +29,16 @@ describe(validateEnvironment.name, () => {
     expect(problems.join('\n')).not.toMatch(/hunter2|short secret/);
   });
 
+  it('bounds HEAP_GROWING_PERCENT (0 leaves V8 to choose)', () => {
+    expect(problemsOf({ HEAP_GROWING_PERCENT: '0' })).toEqual([]);
+    expect(problemsOf({ HEAP_GROWING_PERCENT: '300' })).toEqual([]);
+    for (const value of ['-1', '301', 'lots']) {
+      expect(problemsOf({ HEAP_GROWING_PERCENT: value }).map((p) => p.split(' ')[0])).toEqual([
+        'HEAP_GROWING_PERCENT',
+      ]);
+    }
+  });
+
   it('accepts an empty environment (every default)', () => {
     expect(problemsOf({})).toEqual([]);
   });
