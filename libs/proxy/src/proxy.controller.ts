@@ -1,16 +1,8 @@
-import {
-  Body,
-  Controller,
-  createParamDecorator,
-  type ExecutionContext,
-  Header,
-  HttpCode,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@app/auth';
 import { ApiErrors, COMMON_ERRORS, versionedPaths } from '@app/errors';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ExecuteProxyRequestDto, ProxyResponseDto } from './dto/execute-proxy.dto';
 import { ProxyService } from './proxy.service';
 import { proxyAnswerJson } from './response-mapper';
@@ -104,12 +96,6 @@ const PROXY_RESPONSE_EXAMPLES = {
   },
 };
 
-/** Where the caller reached us (scheme and host): links point back there unless PUBLIC_BASE_URL is set. */
-const RequestOrigin = createParamDecorator((_: unknown, context: ExecutionContext): string => {
-  const incoming = context.switchToHttp().getRequest<FastifyRequest>();
-  return `${incoming.protocol}://${incoming.host}`;
-});
-
 @ApiTags('Tools')
 @ApiSecurity('x-api-key')
 @Controller({ path: versionedPaths('tools/execute/proxy') })
@@ -149,14 +135,18 @@ export class ProxyController {
     'ExternalProxy_UpstreamTimeout',
     'ExternalProxy_ResponseTooLarge',
   )
-  // The JSON text of a ProxyResponseDto is built here, so the upstream's JSON goes out as it came.
-  @Header('content-type', 'application/json; charset=utf-8')
   async executeProxy(
     @CurrentPrincipal() principal: Principal,
     @Body() request: ExecuteProxyRequestDto,
-    @RequestOrigin() origin: string,
+    @Req() incoming: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    return proxyAnswerJson(await this.proxy.execute(principal.projectId, request, origin));
+    // Links point back where the caller reached us, unless PUBLIC_BASE_URL says otherwise.
+    const origin = `${incoming.protocol}://${incoming.host}`;
+    const answer = await this.proxy.execute(principal.projectId, request, origin);
+    // The JSON text of a ProxyResponseDto, built here so the upstream's JSON goes out as it came.
+    void reply.type('application/json; charset=utf-8');
+    return proxyAnswerJson(answer);
   }
 }
 
