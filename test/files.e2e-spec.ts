@@ -4,7 +4,7 @@ import { call, expectEnvelope, type JsonResponse } from './utils/http';
 import { createAccount, proxy } from './utils/proxy-fixtures';
 import { closeAll, seedProject, startTestApp, type SeededProject, type TestApp } from './utils/test-app';
 import { createTestDatabase, dropTestDatabase, queryDatabase } from './utils/test-database';
-import { largePng, SMALL_PDF, startUpstream, type Upstream } from './utils/upstream';
+import { largePng, patternSha256, SMALL_PDF, startUpstream, type Upstream } from './utils/upstream';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -68,6 +68,21 @@ describe('GET /api/v3/files/:id', () => {
   };
 
   describe('binary answers', () => {
+    it('stores more answers at once than it writes at a time: each waits its turn and arrives intact', async () => {
+      // The default pool (DB_POOL_SIZE 10) gives five writing slots: twelve answers queue for them.
+      const size = 600 * 1024;
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () => fetchBinary(`/bytes/${size}?type=application/octet-stream`)),
+      );
+      expect(new Set(answers.map((binary) => binary.url)).size).toBe(12);
+      for (const binary of answers) {
+        expect(binary.size).toBe(size);
+        const response = await fetch(binary.url);
+        expect(response.status).toBe(200);
+        expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(patternSha256(size));
+      }
+    });
+
     it('stores a 10 MB PNG and its link downloads the identical bytes without an API key', async () => {
       const before = Date.now();
       const binary = await fetchBinary('/png10m');

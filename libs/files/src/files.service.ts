@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { appConfig, type AppConfig, filesConfig, type FilesConfig } from '@app/config';
+import {
+  appConfig,
+  type AppConfig,
+  databaseConfig,
+  type DatabaseConfig,
+  filesConfig,
+  type FilesConfig,
+} from '@app/config';
 import { AppException } from '@app/errors';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -7,6 +14,7 @@ import { generateFileId, isFileId } from './file-id';
 import { FileLinkSigner } from './file-link-signer';
 import { fileNameFromDisposition } from './file-name';
 import { FilesRepository } from './files.repository';
+import { StoreSlots } from './store-slots';
 
 /** `binary_data` of a proxy answer (wire contract §3). */
 export interface BinaryData {
@@ -31,12 +39,18 @@ export const CHUNK_BYTES = 256 * 1024;
 
 @Injectable()
 export class FilesService {
+  /** Half the pool writes binary answers at most: API key and account lookups keep connections. */
+  private readonly slots: StoreSlots;
+
   constructor(
     private readonly files: FilesRepository,
     private readonly signer: FileLinkSigner,
     @Inject(filesConfig.KEY) private readonly config: FilesConfig,
     @Inject(appConfig.KEY) private readonly app: AppConfig,
-  ) {}
+    @Inject(databaseConfig.KEY) database: DatabaseConfig,
+  ) {
+    this.slots = new StoreSlots(Math.max(1, Math.floor(database.poolSize / 2)));
+  }
 
   /**
    * Stores an upstream's binary answer as it arrives, CHUNK_BYTES at a time, and returns its signed link;
@@ -49,6 +63,21 @@ export class FilesService {
     upstream: { body: Readable | Buffer; contentType?: string; contentDisposition?: string },
     requestOrigin: string,
     now = new Date(),
+  ): Promise<BinaryData | null> {
+    // Waits for a slot before reading a byte (see StoreSlots); the body's failure ends the wait.
+    const release = await this.slots.acquire(Buffer.isBuffer(upstream.body) ? undefined : upstream.body);
+    try {
+      return await this.write(projectId, upstream, requestOrigin, now);
+    } finally {
+      release();
+    }
+  }
+
+  private async write(
+    projectId: string,
+    upstream: { body: Readable | Buffer; contentType?: string; contentDisposition?: string },
+    requestOrigin: string,
+    now: Date,
   ): Promise<BinaryData | null> {
     const id = generateFileId();
     const contentType = (upstream.contentType?.trim() || DEFAULT_CONTENT_TYPE).slice(0, 255);
