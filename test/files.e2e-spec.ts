@@ -68,6 +68,31 @@ describe('GET /api/v3/files/:id', () => {
   };
 
   describe('binary answers', () => {
+    it('gives a waiting answer its 504 at its own deadline, and frees the slots of answers that fail', async () => {
+      // Five stalled answers hold the five writing slots until their 3 s deadline.
+      const finished: string[] = [];
+      const stalled = Array.from({ length: 5 }, () =>
+        proxy(app.url, project.key, { endpoint: '/stall-binary', method: 'GET', timeout_ms: 3000 }).then(
+          (res) => {
+            finished.push('stalled');
+            return res;
+          },
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const waiting = await proxy(app.url, project.key, {
+        endpoint: '/bytes/1000?type=application/octet-stream',
+        method: 'GET',
+        timeout_ms: 500,
+      });
+      finished.push('waiting');
+      expectEnvelope(waiting, 'ExternalProxy_UpstreamTimeout');
+      for (const res of await Promise.all(stalled)) expectEnvelope(res, 'ExternalProxy_UpstreamTimeout');
+      expect(finished[0]).toBe('waiting');
+      // Failed answers gave their slots back: the next one is stored.
+      expect((await fetchBinary('/bytes/1000?type=application/octet-stream')).size).toBe(1000);
+    });
+
     it('stores more answers at once than it writes at a time: each waits its turn and arrives intact', async () => {
       // The default pool (DB_POOL_SIZE 10) gives five writing slots: twelve answers queue for them.
       const size = 600 * 1024;

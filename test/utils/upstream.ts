@@ -208,6 +208,14 @@ const ROUTES: Array<[RegExp, Handler]> = [
     },
   ],
   [
+    // A binary answer that sends its headers and 1 KiB, then nothing until the caller gives up.
+    /^\/stall-binary/,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(1024, 1));
+    },
+  ],
+  [
     /^\/trickle/,
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -14,7 +14,7 @@ import { generateFileId, isFileId } from './file-id';
 import { FileLinkSigner } from './file-link-signer';
 import { fileNameFromDisposition } from './file-name';
 import { FilesRepository } from './files.repository';
-import { StoreSlots } from './store-slots';
+import { StoreSlots, type WaitDeadline } from './store-slots';
 
 /** `binary_data` of a proxy answer (wire contract §3). */
 export interface BinaryData {
@@ -31,6 +31,14 @@ export interface DownloadableFile {
   fileName: string | null;
   /** The bytes, streamed from the database as they are sent. */
   data: Readable;
+}
+
+/** An upstream's binary answer to store, and the deadline of the call it belongs to. */
+export interface BinaryAnswer {
+  body: Readable | Buffer;
+  contentType?: string;
+  contentDisposition?: string;
+  deadline?: WaitDeadline;
 }
 
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
@@ -60,12 +68,16 @@ export class FilesService {
    */
   async store(
     projectId: string,
-    upstream: { body: Readable | Buffer; contentType?: string; contentDisposition?: string },
+    upstream: BinaryAnswer,
     requestOrigin: string,
     now = new Date(),
   ): Promise<BinaryData | null> {
-    // Waits for a slot before reading a byte (see StoreSlots); the body's failure ends the wait.
-    const release = await this.slots.acquire(Buffer.isBuffer(upstream.body) ? undefined : upstream.body);
+    // Waits for a slot before reading a byte (see StoreSlots); the body's failure or the call's
+    // deadline ends the wait.
+    const release = await this.slots.acquire(
+      Buffer.isBuffer(upstream.body) ? undefined : upstream.body,
+      upstream.deadline,
+    );
     try {
       return await this.write(projectId, upstream, requestOrigin, now);
     } finally {
@@ -75,7 +87,7 @@ export class FilesService {
 
   private async write(
     projectId: string,
-    upstream: { body: Readable | Buffer; contentType?: string; contentDisposition?: string },
+    upstream: BinaryAnswer,
     requestOrigin: string,
     now: Date,
   ): Promise<BinaryData | null> {

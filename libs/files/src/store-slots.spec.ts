@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { StoreSlots } from './store-slots';
 
@@ -47,6 +48,25 @@ describe(StoreSlots.name, () => {
     expect(slots.inUse).toBe(1);
     release();
     expect(slots.inUse).toBe(0);
+  });
+
+  it('gives up the place when the deadline passes, destroying the unread body', async () => {
+    const slots = new StoreSlots(1);
+    const first = await slots.acquire();
+    const deadline = Object.assign(new EventEmitter(), { aborted: false });
+    const body = new PassThrough();
+    body.end(Buffer.from('complete, never read'));
+    const waiting = slots.acquire(body, deadline);
+
+    deadline.aborted = true;
+    deadline.emit('abort');
+    await expect(waiting).rejects.toThrow('deadline passed while waiting to store the answer');
+    expect(body.destroyed).toBe(true);
+    expect(deadline.listenerCount('abort')).toBe(0);
+
+    first();
+    expect(slots.inUse).toBe(0);
+    await expect(slots.acquire(undefined, deadline)).rejects.toThrow('deadline passed');
   });
 
   it('does not count a granted body that closes later', async () => {

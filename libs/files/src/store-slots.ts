@@ -6,6 +6,15 @@ import type { Readable } from 'node:stream';
  * up here. Without it, every answer in flight shares the pool: all of them finish late together,
  * each holding a chunk in memory.
  */
+/** The call's deadline as the wait reads it (the proxy's CallDeadline is one). */
+export interface WaitDeadline {
+  readonly aborted: boolean;
+  once(event: 'abort', listener: () => void): unknown;
+  off(event: 'abort', listener: () => void): unknown;
+}
+
+const EXPIRED = 'deadline passed while waiting to store the answer';
+
 export class StoreSlots {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -13,31 +22,40 @@ export class StoreSlots {
   constructor(readonly limit: number) {}
 
   /**
-   * Resolves with `release` once a slot is free. A streamed body that fails while it waits (the
-   * call's deadline, the upstream gone) gives up its place and rejects with the body's error.
+   * Resolves with `release` once a slot is free. The wait ends early, and the place is given up,
+   * when a streamed body fails (the upstream gone: rejects with its error) or when `deadline`
+   * passes (the body, unread, is destroyed so its connection is not left hanging).
    */
-  acquire(body?: Readable): Promise<() => void> {
+  acquire(body?: Readable, deadline?: WaitDeadline): Promise<() => void> {
+    if (deadline?.aborted) return Promise.reject(new Error(EXPIRED));
     if (this.active < this.limit) return Promise.resolve(this.take());
     return new Promise((resolve, reject) => {
       // Nobody reads the body while it waits: its error is taken here rather than left unhandled.
       const ignore = (): void => undefined;
       const stopWatching = (): void => {
-        body?.off('close', abandon);
+        body?.off('close', closed);
         body?.off('error', ignore);
+        deadline?.off('abort', expired);
+        const index = this.waiting.indexOf(grant);
+        if (index !== -1) this.waiting.splice(index, 1);
       };
       const grant = (): void => {
         stopWatching();
         resolve(this.take());
       };
-      const abandon = (): void => {
+      const closed = (): void => {
         stopWatching();
-        const index = this.waiting.indexOf(grant);
-        if (index !== -1) this.waiting.splice(index, 1);
         reject(body?.errored ?? new Error('body closed while waiting to be stored'));
+      };
+      const expired = (): void => {
+        stopWatching();
+        body?.destroy();
+        reject(new Error(EXPIRED));
       };
       this.waiting.push(grant);
       body?.on('error', ignore);
-      body?.once('close', abandon);
+      body?.once('close', closed);
+      deadline?.once('abort', expired);
     });
   }
 

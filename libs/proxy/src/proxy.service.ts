@@ -101,7 +101,7 @@ export class ProxyService {
           response = await this.send(request, outgoing, deadline);
         }
       }
-      return await this.answer(projectId, request, response, requestOrigin);
+      return await this.answer(projectId, request, response, requestOrigin, deadline);
     } catch (error) {
       if (error instanceof AppException) throw error;
       // The upload's sources are to blame when one of them broke off, unless time simply ran out.
@@ -119,6 +119,7 @@ export class ProxyService {
     request: ExecuteProxyRequestDto,
     response: AxiosResponse<UpstreamBody>,
     requestOrigin: string,
+    deadline: CallDeadline,
   ): Promise<ProxyAnswer> {
     const body = response.data;
     const headers = responseHeaders(body.headers, { decoded: body.decoded });
@@ -136,7 +137,7 @@ export class ProxyService {
         headers,
       };
     }
-    const binaryData = await this.store(projectId, stream ?? bytes, headers, requestOrigin);
+    const binaryData = await this.store(projectId, stream ?? bytes, headers, requestOrigin, deadline);
     return {
       status: response.status,
       dataJson: 'null',
@@ -150,11 +151,17 @@ export class ProxyService {
     body: Readable | Buffer,
     headers: Record<string, string>,
     requestOrigin: string,
+    deadline: CallDeadline,
   ): Promise<BinaryData | null> {
     try {
       return await this.files.store(
         projectId,
-        { body, contentType: headers['content-type'], contentDisposition: headers['content-disposition'] },
+        {
+          body,
+          contentType: headers['content-type'],
+          contentDisposition: headers['content-disposition'],
+          deadline,
+        },
         requestOrigin,
       );
     } catch (error) {
