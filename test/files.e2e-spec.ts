@@ -93,6 +93,30 @@ describe('GET /api/v3/files/:id', () => {
       expect((await fetchBinary('/bytes/1000?type=application/octet-stream')).size).toBe(1000);
     });
 
+    it('stops the call of a caller who hangs up: its slot is free at once, not at its deadline', async () => {
+      // Five callers whose stalled answers would hold every writing slot for 20 s hang up.
+      const callers = Array.from({ length: 5 }, () => new AbortController());
+      const hungUp = callers.map((caller) =>
+        fetch(`${app.url}/api/v3/tools/execute/proxy`, {
+          method: 'POST',
+          headers: { 'x-api-key': project.key, 'content-type': 'application/json' },
+          body: JSON.stringify({ endpoint: '/stall-binary', method: 'GET', timeout_ms: 20_000 }),
+          signal: caller.signal,
+        }).catch((error: Error) => error.name),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const caller of callers) caller.abort();
+      expect(await Promise.all(hungUp)).toEqual(Array(5).fill('AbortError'));
+
+      const next = await proxy(app.url, project.key, {
+        endpoint: '/bytes/1000?type=application/octet-stream',
+        method: 'GET',
+        timeout_ms: 3000,
+      });
+      expect(next.status).toBe(200);
+      expect(next.body.binary_data.size).toBe(1000);
+    });
+
     it('stores more answers at once than it writes at a time: each waits its turn and arrives intact', async () => {
       // The default pool (DB_POOL_SIZE 10) gives five writing slots: twelve answers queue for them.
       const size = 600 * 1024;

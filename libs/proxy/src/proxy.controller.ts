@@ -143,7 +143,12 @@ export class ProxyController {
   ): Promise<string> {
     // Links point back where the caller reached us, unless PUBLIC_BASE_URL says otherwise.
     const origin = `${incoming.protocol}://${incoming.host}`;
-    const answer = await this.proxy.execute(principal.projectId, request, origin);
+    const answer = await this.proxy.execute(principal.projectId, request, origin, (endCall) => {
+      // The connection closed before the answer was written: the caller left.
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) endCall();
+      });
+    });
     // The JSON text of a ProxyResponseDto, built here so the upstream's JSON goes out as it came.
     void reply.type('application/json; charset=utf-8');
     return proxyAnswerJson(answer);

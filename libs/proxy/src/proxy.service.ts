@@ -64,11 +64,16 @@ export class ProxyService {
     this.policy = new DestinationPolicy(config.allowedCidrs);
   }
 
-  /** `requestOrigin` (the caller's scheme and host) is the origin of `binary_data.url` unless PUBLIC_BASE_URL is set. */
+  /**
+   * `requestOrigin` (the caller's scheme and host) is the origin of `binary_data.url` unless
+   * PUBLIC_BASE_URL is set. `onCallerGone`, when given, is handed a function that ends the call
+   * as its deadline would: for a caller who hangs up, nothing more is fetched, sent or stored.
+   */
   async execute(
     projectId: string,
     request: ExecuteProxyRequestDto,
     requestOrigin: string,
+    onCallerGone?: (endCall: () => void) => void,
   ): Promise<ProxyAnswer> {
     assertRequestShape(request);
     const resolved = await this.accounts.resolveForProject(projectId, request.connected_account_id);
@@ -77,6 +82,7 @@ export class ProxyService {
     // One deadline for the whole call (sources, connect, headers, body, storing a binary answer),
     // cleared as soon as it is over: AbortSignal.timeout() would keep every signal alive until it fires.
     const deadline = new CallDeadline(Math.min(request.timeout_ms ?? Infinity, this.config.timeoutMs));
+    onCallerGone?.(() => deadline.abort());
     let upload: Upload | undefined;
     let outgoing = target;
     try {
