@@ -120,6 +120,8 @@ describe('No secret in any log line or response (checklist C5, C6)', () => {
   const proxyFailures: Array<Recorded & { expectedSlug: string }> = [];
   const rejectedWrites: Array<Recorded & { expectedSlug: string }> = [];
   let requestCounter = 0;
+  const HANG_UP_REQUEST_ID = 'secrets-hang-up';
+  let hangUpOutcome: string | undefined;
 
   function nextRequestId(kind: string): string {
     requestCounter += 1;
@@ -341,6 +343,23 @@ describe('No secret in any log line or response (checklist C5, C6)', () => {
         connected_account_id: id,
       });
     }
+    // A caller who hangs up on a call the upstream never answers.
+    const caller = new AbortController();
+    const hungUp = fetch(`${service.url}/api/v3/tools/execute/proxy`, {
+      method: 'POST',
+      headers: {
+        'x-api-key': SECRET.bootstrapKey,
+        'content-type': 'application/json',
+        'x-request-id': HANG_UP_REQUEST_ID,
+      },
+      body: JSON.stringify({ endpoint: '/hang', method: 'GET', connected_account_id: [...live.values()][0] }),
+      signal: caller.signal,
+    }).then(
+      (response) => `answered ${response.status}`,
+      (error: Error) => error.name,
+    );
+    setTimeout(() => caller.abort(), 300);
+    hangUpOutcome = await hungUp;
     await Promise.all(failures);
 
     // Stopping flushes every log line; the assertions read the complete output.
@@ -472,6 +491,18 @@ describe('No secret in any log line or response (checklist C5, C6)', () => {
       });
       expect(JSON.stringify(logged)).toContain(failure.expectedSlug);
     }
+  });
+
+  it('logs a caller who hung up once, at info, and not as an upstream failure', () => {
+    expect(hangUpOutcome).toBe('AbortError');
+    const logged = logLines().filter((line) => line.request_id === HANG_UP_REQUEST_ID);
+    expect(logged.map(({ level, msg, slug }) => ({ level, msg, slug }))).toEqual([
+      {
+        level: 30,
+        msg: 'caller left before the answer to POST /api/v3/tools/execute/proxy',
+        slug: 'ExternalProxy_UpstreamTimeout',
+      },
+    ]);
   });
 
   it('logs why an upstream call failed: the redacted cause summary, not an empty placeholder', () => {

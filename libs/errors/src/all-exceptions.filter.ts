@@ -96,6 +96,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const exception = toAppException(error);
+    if (reply.raw.destroyed) {
+      // The caller hung up, which ended the call: nobody is left to answer, and nothing failed.
+      this.logger.log({
+        msg: `caller left before the answer to ${request.method} ${request.routeOptions?.url ?? request.url}`,
+        request_id: request.id,
+        slug: exception.slug,
+      });
+      return;
+    }
     if (exception.status >= 500) {
       const cause =
         exception.options.cause ?? (exception.slug === 'Internal_ServerError' ? error : undefined);
