@@ -144,7 +144,8 @@ export class ProxyController {
     // Links point back where the caller reached us, unless PUBLIC_BASE_URL says otherwise.
     const origin = `${incoming.protocol}://${incoming.host}`;
     const answer = await this.proxy.execute(principal.projectId, request, origin, (endCall) => {
-      // The connection closed before the answer was written: the caller left.
+      // The connection closed before the answer was written (now, or already): the caller left.
+      if (reply.raw.destroyed) return endCall();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) endCall();
       });
