@@ -107,15 +107,24 @@ export function cappedBodyStream(
   return { stream, decoded: decoders.length > 0 };
 }
 
-/** Reads a stream to its end into one buffer. */
-export async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+/**
+ * Reads a stream to its end into one buffer, with plain listeners (no async iterator per call).
+ * Past `limit` bytes the stream is destroyed and the read fails with a ResponseTooLargeError.
+ */
+export function readAll(stream: Readable, limit = Infinity): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new ResponseTooLargeError(limit));
+        stream.destroy();
+      } else chunks.push(chunk);
+    });
+    stream.once('error', reject);
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+  });
 }
 
 /**
@@ -128,24 +137,8 @@ export async function readCappedBody(
   contentEncoding?: string,
 ): Promise<ReadBody> {
   const decoders = decodersFor(contentEncoding);
-  if (decoders.length === 0) {
-    // The common case, with plain listeners: no pipeline and no async iterator per request.
-    return new Promise<ReadBody>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      body.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          reject(new ResponseTooLargeError(limit));
-          body.destroy();
-        } else chunks.push(chunk);
-      });
-      body.once('error', reject);
-      body.once('end', () =>
-        resolve({ bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), decoded: false }),
-      );
-    });
-  }
+  // The common case reads the socket's stream itself: no pipeline per request.
+  if (decoders.length === 0) return { bytes: await readAll(body, limit), decoded: false };
   const { stream } = cappedBodyStream(body, limit, contentEncoding);
   return { bytes: await readAll(stream), decoded: true };
 }
