@@ -36,13 +36,13 @@ function freePort() {
   });
 }
 
-/** Starts a helper script that prints {"port": N}. */
 /** `--cpu-prof` flags when BENCH_CPU_PROF names a directory: one profile per process, named after it. */
 function profileFlags(name) {
   const dir = process.env.BENCH_CPU_PROF;
   return dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
 }
 
+/** Starts a helper script that prints {"port": N}. */
 function startChild(script, env) {
   const child = spawn(
     process.execPath,
@@ -72,8 +72,11 @@ async function waitReady(url, child, timeoutMs = 120_000) {
   throw new Error('service not ready in time');
 }
 
-/** The built service, as `npm start` runs it, with its own embedded PostgreSQL (or DATABASE_URL). */
-async function startService({ upstream, databaseUrl, logFile }) {
+/**
+ * The built service, as `npm start` runs it, with its own embedded PostgreSQL (or DATABASE_URL).
+ * `dist` is the build's output folder (`dist` by default), `name` its profile's name.
+ */
+async function startService({ upstream, databaseUrl, logFile, dist = join(ROOT, 'dist'), name = 'service' }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'proxy-execute-bench-'));
   chmodSync(dataDir, 0o755);
   const port = await freePort();
@@ -95,11 +98,10 @@ async function startService({ upstream, databaseUrl, logFile }) {
     }),
   };
   const log = openSync(logFile, 'w');
-  const child = spawn(
-    process.execPath,
-    [...profileFlags('service'), join(ROOT, 'dist/apps/api/src/main.js')],
-    { env, stdio: ['ignore', log, log] },
-  );
+  const child = spawn(process.execPath, [...profileFlags(name), join(dist, 'apps/api/src/main.js')], {
+    env,
+    stdio: ['ignore', log, log],
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, child);
   const created = await fetch(`${url}/api/v3/connected_accounts`, {
@@ -315,7 +317,19 @@ function printTable(cases) {
   process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
 }
 
-module.exports = { runBenchmark, printTable, PAYLOADS };
+module.exports = {
+  runBenchmark,
+  printTable,
+  PAYLOADS,
+  API_KEY,
+  TOKEN,
+  startChild,
+  startService,
+  load,
+  row,
+  cpuMicros,
+  rssMb,
+};
 
 if (require.main === module) {
   const number = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
