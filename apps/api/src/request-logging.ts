@@ -1,14 +1,42 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger } from 'pino';
+
+/**
+ * Lines written once per event-loop turn: those logged during one turn (every request that
+ * completed in it) go out together in one write(2) at the end of the turn, through pino's
+ * synchronous destination (which deals with partial writes and a full pipe). Nothing waits on a
+ * timer, and lines still pending when the process exits are written then.
+ */
+export function linesPerTurn(fd: number): DestinationStream {
+  // Below pino's largest single write (16 KiB): a turn with more lines writes as it fills.
+  const destination = pino.destination({ dest: fd, sync: true, minLength: 8 * 1024 });
+  let pending = false;
+  const flush = (): void => {
+    if (!pending) return;
+    pending = false;
+    destination.flush();
+  };
+  process.once('exit', flush);
+  return {
+    write(line: string): void {
+      destination.write(line);
+      if (!pending) {
+        pending = true;
+        setImmediate(flush);
+      }
+    },
+  };
+}
 
 /**
  * The one pino logger of the process: Fastify's request logger and, through nestjs-pino, Nest's
  * logger. Created before the configuration is read; `createApp` sets its level from LOG_LEVEL.
  *
- * Lines are written to stdout synchronously, one write(2) each, as Node itself writes to files and
+ * Lines are written to stdout synchronously, on the event loop, as Node itself writes to files and
  * pipes on Linux: pino's default hands every line to the thread pool and wakes the event loop when
- * it is written, which cost about 8 % of the proxy's CPU per request (docs/performance.md). A line
- * is never lost in a crash; a stalled log reader slows the service rather than filling its memory.
+ * it is written, which cost about 8 % of the proxy's CPU per request, and one write(2) per line
+ * another few per cent (docs/performance.md). A stalled log reader slows the service rather than
+ * filling its memory.
  */
 export const rootLogger: Logger = pino(
   {
@@ -24,7 +52,7 @@ export const rootLogger: Logger = pino(
       censor: '[redacted]',
     },
   },
-  pino.destination({ dest: 1, sync: true }),
+  linesPerTurn(1),
 );
 
 /**
