@@ -1,7 +1,10 @@
 import { AppException } from '@app/errors';
 
 export interface EndpointScope {
-  /** The connected account's base URL (absolute http(s), no userinfo, query or fragment); never modified. */
+  /**
+   * The connected account's base URL (absolute http(s), no userinfo, query or fragment); never
+   * modified. Given as a URL object, what is derived from it is worked out once per object.
+   */
   baseUrl: string | URL;
   /** Extra hosts the account may reach with absolute endpoints: exact names or `*.example.com`. */
   allowedHosts: readonly string[];
@@ -20,15 +23,15 @@ export function resolveEndpoint(endpoint: string, scope: EndpointScope): URL {
     throw invalid('contains control characters or a backslash');
   }
   const base = typeof scope.baseUrl === 'string' ? new URL(scope.baseUrl) : scope.baseUrl;
-  const basePath = base.pathname.replace(/\/+$/, '');
+  const { origin, basePath } = baseFacts(base);
 
   if (endpoint.startsWith('/')) {
     if (endpoint.startsWith('//')) throw invalid('must start with exactly one "/"');
     // Base path and endpoint both start with one "/", so the joined string is a path: it cannot
     // name another authority.
-    const url = new URL(`${basePath}${endpoint}`, base.origin);
-    url.hash = '';
-    if (url.origin !== base.origin || url.username || url.password) throw invalid('leaves the base URL');
+    const url = new URL(`${basePath}${endpoint}`, origin);
+    if (url.hash !== '') url.hash = '';
+    if (url.origin !== origin || url.username || url.password) throw invalid('leaves the base URL');
     assertUnderBasePath(url, basePath);
     return url;
   }
@@ -41,8 +44,8 @@ export function resolveEndpoint(endpoint: string, scope: EndpointScope): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid('scheme must be http or https');
   if (url.username || url.password) throw invalid('must not contain credentials (user:pass@)');
-  url.hash = '';
-  if (url.origin === base.origin) {
+  if (url.hash !== '') url.hash = '';
+  if (url.origin === origin) {
     assertUnderBasePath(url, basePath);
     return url;
   }
@@ -54,12 +57,26 @@ export function resolveEndpoint(endpoint: string, scope: EndpointScope): URL {
   return url;
 }
 
+/** A base URL's origin and path (without trailing slashes), worked out once per URL object. */
+const baseFactsOf = new WeakMap<URL, { origin: string; basePath: string }>();
+
+function baseFacts(base: URL): { origin: string; basePath: string } {
+  let facts = baseFactsOf.get(base);
+  if (facts === undefined) {
+    facts = { origin: base.origin, basePath: base.pathname.replace(/\/+$/, '') };
+    baseFactsOf.set(base, facts);
+  }
+  return facts;
+}
+
 function assertUnderBasePath(url: URL, basePath: string): void {
   if (basePath && url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
     throw invalid(`climbs out of the base path ${basePath}`);
   }
   // The URL API resolves `..` and `%2e%2e` segments, but an upstream that decodes `%2f` would
   // still see `..%2f` as a climb: refuse dot segments that appear once the path is decoded.
+  // Without a `%` there is nothing to decode, and the URL API has left no dot segment.
+  if (!url.pathname.includes('%')) return;
   let decoded: string;
   try {
     decoded = decodeURIComponent(url.pathname);

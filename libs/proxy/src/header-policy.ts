@@ -12,16 +12,20 @@ export function responseHeaders(
   raw: Record<string, string | string[] | undefined>,
   options: { decoded: boolean },
 ): Record<string, string> {
-  const listedInConnection = new Set(
-    String(raw.connection ?? '')
-      .split(',')
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  const listedInConnection =
+    raw.connection === undefined
+      ? undefined
+      : new Set(
+          String(raw.connection)
+            .split(',')
+            .map((name) => name.trim().toLowerCase())
+            .filter(Boolean),
+        );
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name in raw) {
+    const value = raw[name];
     const lower = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP_HEADERS.has(lower) || listedInConnection.has(lower)) continue;
+    if (value === undefined || HOP_BY_HOP_HEADERS.has(lower) || listedInConnection?.has(lower)) continue;
     // Once decompressed, the upstream's encoding and length describe bytes the caller never sees.
     if (options.decoded && (lower === 'content-encoding' || lower === 'content-length')) continue;
     headers[lower] = Array.isArray(value) ? value.join(', ') : value;

@@ -18,6 +18,7 @@ import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
 import { bodyKind, type ProxyAnswer, responseDataJson } from './response-mapper';
 import {
+  requestThrough,
   type UpstreamBody,
   UpstreamCall,
   type UpstreamRequestConfig,
@@ -46,6 +47,8 @@ interface AccountParts {
   query: readonly [string, string][];
   /** The injected values, for redaction. */
   secrets: string[];
+  /** The base URL's host may be dialled as far as the request is concerned (a name, or an allowed literal). */
+  baseHostAllowed: boolean;
 }
 
 @Injectable()
@@ -183,15 +186,16 @@ export class ProxyService {
     outgoing: OutgoingRequest,
     signal: CallDeadline,
   ): Promise<AxiosResponse<UpstreamBody>> {
-    // HttpService's axios instance, called directly: the Observable wrapper would add a
-    // CancelToken and an error object with a stack trace to every call.
+    // HttpService's axios instance, without the Observable wrapper (a CancelToken and an error
+    // object with a stack trace per call) and, while the instance is bare, without axios' request
+    // pipeline either (see requestThrough).
     const config: UpstreamRequestConfig = {
       upstream: new UpstreamCall(outgoing.url, outgoing.headers, this.config.maxResponseBytes),
       method: request.method,
       data: outgoing.body,
       signal,
     };
-    return this.http.axiosRef.request<UpstreamBody>(config);
+    return requestThrough<UpstreamBody>(this.http.axiosRef, config);
   }
 
   /** The target, headers and credentials of the outgoing request, without its body. */
@@ -201,13 +205,8 @@ export class ProxyService {
       baseUrl: parts.baseUrl,
       allowedHosts: account.allowedHosts,
     });
-    // IP literals never go through the connect-time lookup (checklist S9): judge them here.
-    const literal = ipLiteralOf(url.hostname);
-    if (literal !== null && !this.policy.isAllowed(literal)) {
-      throw new AppException('ExternalProxy_DestinationNotAllowed', {
-        errors: [`address ${literal} is not public`],
-      });
-    }
+    if (url.hostname !== parts.baseUrl.hostname || !parts.baseHostAllowed)
+      this.assertHostAllowed(url.hostname);
 
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...parts.headers };
     for (const [name, value] of parts.query) url.searchParams.set(name, value);
@@ -233,6 +232,16 @@ export class ProxyService {
     return { url, headers, secrets: parts.secrets, credentialsSent };
   }
 
+  /** IP literals never go through the connect-time lookup (checklist S9): they are judged here. */
+  private assertHostAllowed(hostname: string): void {
+    const literal = ipLiteralOf(hostname);
+    if (literal !== null && !this.policy.isAllowed(literal)) {
+      throw new AppException('ExternalProxy_DestinationNotAllowed', {
+        errors: [`address ${literal} is not public`],
+      });
+    }
+  }
+
   /**
    * What an account adds to every call, worked out on its first call: resolved accounts are values,
    * replaced (never changed) when the account or its token changes, so an entry cannot go stale.
@@ -242,8 +251,11 @@ export class ProxyService {
     if (parts === undefined) {
       const injected = { headers: {} as Record<string, string>, query: new URLSearchParams() };
       applyCredentials(account.authScheme, { ...account.credentials }, injected);
+      const baseUrl = new URL(account.baseUrl);
+      const literal = ipLiteralOf(baseUrl.hostname);
       parts = {
-        baseUrl: new URL(account.baseUrl),
+        baseUrl,
+        baseHostAllowed: literal === null || this.policy.isAllowed(literal),
         headers: injected.headers,
         query: [...injected.query],
         secrets: [...Object.values(injected.headers), ...injected.query.values()],
@@ -260,6 +272,8 @@ function withBody(
   request: ExecuteProxyRequestDto,
   upload: Upload | undefined,
 ): OutgoingRequest {
+  // Nothing to add (a GET, say): the request goes as built, its headers shared, never modified.
+  if (!upload && (request.body === undefined || request.body === null)) return target;
   const headers = { ...target.headers };
   if (upload) {
     // A multipart body's content-type carries our boundary: the caller's cannot stand.
