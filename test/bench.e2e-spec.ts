@@ -1,5 +1,6 @@
-import { createTestDatabase, dropTestDatabase } from './utils/test-database';
-import { buildServiceOnce } from './utils/service-process';
+import { join } from 'node:path';
+import { createTestDatabase, dropTestDatabase, queryDatabase } from './utils/test-database';
+import { buildServiceOnce, REPO_ROOT } from './utils/service-process';
 
 // The benchmark is plain JavaScript so `npm run bench` needs no compile step of its own.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -9,6 +10,17 @@ const { runBenchmark, PAYLOADS } = require('../bench/run.js') as {
   ) => Promise<{ machine: object; date: string; cases: Array<Record<string, number | string>> }>;
   PAYLOADS: string[];
 };
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runAb, summary } = require('../bench/ab.js') as {
+  runAb: (options: Record<string, unknown>) => Promise<AbResult>;
+  summary: (result: AbResult) => string;
+};
+
+interface AbResult {
+  rounds: number;
+  contenders: Array<{ name: string; cpu: number[]; rps: number[]; p99: number[]; rss: number }>;
+}
 
 describe('npm run bench (smoke)', () => {
   let databaseUrl: string;
@@ -58,5 +70,32 @@ describe('npm run bench (smoke)', () => {
     expect(report.machine).toEqual(
       expect.objectContaining({ cpus: expect.any(Number), node: process.version }),
     );
+  }, 180_000);
+
+  it('bench/ab.js loads two builds and the reference in rotating rounds, and leaves no database behind', async () => {
+    const dist = join(REPO_ROOT, 'dist');
+    const result = await runAb({
+      dists: [dist, dist],
+      rounds: 2,
+      seconds: 1,
+      warmupSeconds: 0,
+      connections: 2,
+      databaseUrl,
+    });
+    expect(result.contenders.map((c) => c.name)).toEqual(['reference', `A ${dist}`, `B ${dist}`]);
+    for (const contender of result.contenders) {
+      expect(contender.cpu).toHaveLength(2);
+      expect(contender.rps.every((rps) => rps > 0)).toBe(true);
+      expect(contender.cpu.every((cpu) => Number.isInteger(cpu) && cpu >= 0)).toBe(true);
+      expect(contender.rss).toBeGreaterThan(0);
+    }
+    const lines = summary(result).trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toMatch(/CPU vs A: median [\d.]+×, won \d\/2$/);
+    const left = await queryDatabase(
+      databaseUrl,
+      "SELECT datname FROM pg_database WHERE datname LIKE 'ab\\_%'",
+    );
+    expect(left).toEqual([]);
   }, 180_000);
 });
