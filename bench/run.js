@@ -167,6 +167,20 @@ function load(target, connections, duration) {
   });
 }
 
+/** Two halves of one measurement as one: totals summed, latency percentiles weighted by requests. */
+function combine(rows, seconds) {
+  const requests = rows.reduce((sum, r) => sum + r.requests, 0);
+  const weighted = (key) =>
+    Math.round(rows.reduce((sum, r) => sum + r[key] * r.requests, 0) / Math.max(1, requests));
+  return {
+    rps: Math.round(requests / seconds),
+    p50: weighted('p50'),
+    p99: weighted('p99'),
+    requests,
+    non2xx: rows.reduce((sum, r) => sum + r.non2xx, 0),
+  };
+}
+
 function row(result) {
   return {
     rps: Math.round(result.requests.average),
@@ -213,26 +227,38 @@ async function runBenchmark(options = {}) {
       };
       for (const connections of connectionsList) {
         const measured = {};
-        let dbQueries = 0;
+        // Direct to the upstream is context, measured once.
+        if (warmupSeconds > 0) await load(targets.direct, connections, warmupSeconds);
+        measured.direct = row(await load(targets.direct, connections, durationSeconds));
+        // Reference and service in halves, ordered reference, service, service, reference: a
+        // machine that slows down or speeds up during the case weighs on both alike.
+        for (const name of ['reference', 'service'])
+          if (warmupSeconds > 0) await load(targets[name], connections, warmupSeconds);
+        const pids = { reference: reference.child.pid, service: service.child.pid };
+        const halves = { reference: [], service: [] };
+        const cpu = { reference: 0, service: 0 };
+        let before = 0;
         let rssStart = 0;
-        for (const [name, target] of Object.entries(targets)) {
-          if (warmupSeconds > 0) await load(target, connections, warmupSeconds);
-          const before = name === 'service' ? await transactions(service.database) : 0;
-          if (name === 'service') rssStart = rssMb(service.child.pid);
-          const pid = { reference: reference.child.pid, service: service.child.pid }[name];
-          const cpuBefore = pid ? cpuMicros(pid) : 0;
-          measured[name] = row(await load(target, connections, durationSeconds));
-          // CPU per request: steadier than requests/s when the load generator shares the cores.
-          if (pid)
-            measured[name].cpuPerRequest = Math.round(
-              (cpuMicros(pid) - cpuBefore) / Math.max(1, measured[name].requests),
-            );
-          if (name === 'service') {
-            // The reading query itself is one transaction.
-            dbQueries =
-              Math.max(0, (await transactions(service.database)) - before - 1) /
-              Math.max(1, measured.service.requests);
+        let dbQueries = 0;
+        for (const name of ['reference', 'service', 'service', 'reference']) {
+          if (name === 'service' && halves.service.length === 0) {
+            before = await transactions(service.database);
+            rssStart = rssMb(service.child.pid);
           }
+          const cpuBefore = cpuMicros(pids[name]);
+          halves[name].push(row(await load(targets[name], connections, durationSeconds / 2)));
+          cpu[name] += cpuMicros(pids[name]) - cpuBefore;
+          if (name === 'service' && halves.service.length === 2) {
+            // The reading query itself is one transaction.
+            const served = halves.service[0].requests + halves.service[1].requests;
+            dbQueries =
+              Math.max(0, (await transactions(service.database)) - before - 1) / Math.max(1, served);
+          }
+        }
+        for (const name of ['reference', 'service']) {
+          measured[name] = combine(halves[name], durationSeconds);
+          // CPU per request: steadier than requests/s when the load generator shares the cores.
+          measured[name].cpuPerRequest = Math.round(cpu[name] / Math.max(1, measured[name].requests));
         }
         const entry = {
           payload,
