@@ -37,8 +37,8 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.apiKeys.authenticate(key);
     request.principal = principal;
 
-    if (!route.requiredScopes.every((scope) => principal.scopes.has(scope))) {
-      const missing = route.requiredScopes.filter((scope) => !principal.scopes.has(scope));
+    const missing = route.requiredScopes.filter((scope) => !principal.scopes.has(scope));
+    if (missing.length > 0) {
       throw new AppException('APIKey_InsufficientPermissions', {
         errors: missing.map((scope) => `missing scope: ${scope}`),
       });
