@@ -86,21 +86,25 @@ describe('binary_body.url upload memory', () => {
       // stream of chunks, and keeps it; the second upload shows what an upload itself holds.
       expect((await uploadFromUrl(size, query)).status).toBe(200);
       expect((await call(service.url, 'GET', '/health')).status).toBe(200);
-      resetPeak(pid);
-      const before = memoryOf(pid, 'VmRSS');
-
-      const res = await uploadFromUrl(size, query);
-
-      expect(res.status).toBe(200);
-      expect(res.body.data).toEqual(
-        expect.objectContaining({
-          size,
-          sha256: patternSha256(size),
-          content_type: 'application/octet-stream',
-        }),
-      );
-      const growth = memoryOf(pid, 'VmHWM') - before;
-      expect(growth).toBeLessThan(16 * MiB);
+      // The peak also moves when V8 resizes its young generation, which one upload may set off
+      // and the next does not repeat; an upload that holds its bytes raises the peak every time.
+      // So up to three uploads are measured, and the smallest growth is judged.
+      const growths: number[] = [];
+      while (growths.length < 3 && !(Math.min(...growths) < 16 * MiB)) {
+        resetPeak(pid);
+        const before = memoryOf(pid, 'VmRSS');
+        const res = await uploadFromUrl(size, query);
+        expect(res.status).toBe(200);
+        expect(res.body.data).toEqual(
+          expect.objectContaining({
+            size,
+            sha256: patternSha256(size),
+            content_type: 'application/octet-stream',
+          }),
+        );
+        growths.push(memoryOf(pid, 'VmHWM') - before);
+      }
+      expect(Math.min(...growths)).toBeLessThan(16 * MiB);
     },
     120_000,
   );
