@@ -39,8 +39,8 @@ export interface SelfCheckingBody {
  */
 class SyncValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Values of custom parameter decorators (the principal, the request origin) are the
-    // application's own: nothing to validate, as in ValidationPipe, without its detour.
+    // Values of custom parameter decorators (the principal) are the application's own: nothing
+    // to validate, as in ValidationPipe, without its detour.
     if (metadata.type === 'custom') return Promise.resolve(value);
     const check =
       metadata.type === 'body'

@@ -1,11 +1,5 @@
 import type { Readable } from 'node:stream';
 
-/**
- * At most `limit` binary answers written to the database at once; the others wait their turn, in
- * order, with their bodies unread, so the upstream is held back by TCP instead of the bytes piling
- * up here. Without it, every answer in flight shares the pool: all of them finish late together,
- * each holding a chunk in memory.
- */
 /** The call's deadline as the wait reads it (the proxy's CallDeadline is one). */
 export interface WaitDeadline {
   readonly aborted: boolean;
@@ -15,6 +9,12 @@ export interface WaitDeadline {
 
 const EXPIRED = 'deadline passed while waiting to store the answer';
 
+/**
+ * At most `limit` binary answers written to the database at once; the others wait their turn, in
+ * order, with their bodies unread, so the upstream is held back by TCP instead of the bytes piling
+ * up here. Without it, every answer in flight shares the pool: all of them finish late together,
+ * each holding a chunk in memory.
+ */
 export class StoreSlots {
   private active = 0;
   private readonly waiting: (() => void)[] = [];

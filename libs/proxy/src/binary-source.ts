@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { proxyConfig, type ProxyConfig } from '@app/config';
 import { AppException } from '@app/errors';
-import { DestinationPolicy, ipLiteralOf } from './destination-policy';
+import { DestinationPolicy } from './destination-policy';
 import { type ByteBudget, cappedBodyStream } from './transport/capped-body';
 import { DESTINATION_BLOCKED } from './transport/guarded-lookup';
 import type { CallDeadline } from './transport/call-deadline';
@@ -47,8 +47,8 @@ export class BinarySourceFetcher {
   /** `field` names the source in errors, e.g. `binary_body.url`; `signal` is the call's deadline. */
   async open(source: string, field: string, budget: ByteBudget, signal: CallDeadline): Promise<OpenedSource> {
     const url = parseSourceUrl(source, field);
-    const literal = ipLiteralOf(url.hostname);
-    if (literal !== null && !this.policy.isAllowed(literal)) {
+    const literal = this.policy.refusedLiteral(url.hostname);
+    if (literal !== null) {
       throw new AppException('ExternalProxy_DestinationNotAllowed', {
         errors: [`${field}: address ${literal} is not public`],
       });

@@ -68,3 +68,14 @@ describe('ipLiteralOf', () => {
     expect(ipLiteralOf('api.github.com')).toBeNull();
   });
 });
+
+describe('DestinationPolicy.refusedLiteral', () => {
+  it('names a refused IP literal host and passes names and allowed literals', () => {
+    const loopbackOnly = new DestinationPolicy(['127.0.0.0/8']);
+    expect(loopbackOnly.refusedLiteral('[::1]')).toBe('::1');
+    expect(loopbackOnly.refusedLiteral('10.0.0.1')).toBe('10.0.0.1');
+    expect(loopbackOnly.refusedLiteral('127.0.0.1')).toBeNull();
+    expect(loopbackOnly.refusedLiteral('8.8.8.8')).toBeNull();
+    expect(loopbackOnly.refusedLiteral('localhost')).toBeNull();
+  });
+});

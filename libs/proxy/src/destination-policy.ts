@@ -26,6 +26,16 @@ export class DestinationPolicy {
     }
     return parsed.range() === 'unicast';
   }
+
+  /**
+   * The host's IP literal when this policy refuses it; null for a name (judged at connect time, on
+   * the addresses it resolves to) or an allowed literal. IP literals never go through that lookup
+   * (checklist S9), so every outgoing URL's host is put through this first.
+   */
+  refusedLiteral(hostname: string): string | null {
+    const literal = ipLiteralOf(hostname);
+    return literal !== null && !this.isAllowed(literal) ? literal : null;
+  }
 }
 
 function unwrap(address: Address): Address {

@@ -11,14 +11,14 @@ import {
 } from '@app/connected-accounts';
 import { AppException } from '@app/errors';
 import { type BinaryData, FilesService } from '@app/files';
-import { DestinationPolicy, ipLiteralOf } from './destination-policy';
+import { DestinationPolicy } from './destination-policy';
 import type { ExecuteProxyRequestDto } from './dto/execute-proxy.dto';
 import { resolveEndpoint } from './endpoint-resolver';
 import { assertCallerHeader, responseHeaders } from './header-policy';
 import { encodeBody } from './request-body';
 import { bodyKind, type ProxyAnswer, responseDataJson } from './response-mapper';
+import { requestThrough } from './transport/request-through';
 import {
-  requestThrough,
   type UpstreamBody,
   UpstreamCall,
   type UpstreamRequestConfig,
@@ -47,8 +47,8 @@ interface AccountParts {
   query: readonly [string, string][];
   /** The injected values, for redaction. */
   secrets: string[];
-  /** The base URL's host may be dialled as far as the request is concerned (a name, or an allowed literal). */
-  baseHostAllowed: boolean;
+  /** The base URL's host when it is an IP literal the destination policy refuses, else null. */
+  refusedLiteral: string | null;
 }
 
 @Injectable()
@@ -205,8 +205,16 @@ export class ProxyService {
       baseUrl: parts.baseUrl,
       allowedHosts: account.allowedHosts,
     });
-    if (url.hostname !== parts.baseUrl.hostname || !parts.baseHostAllowed)
-      this.assertHostAllowed(url.hostname);
+    // The base URL's host was judged once, with the account's parts; any other host is judged here.
+    const literal =
+      url.hostname === parts.baseUrl.hostname
+        ? parts.refusedLiteral
+        : this.policy.refusedLiteral(url.hostname);
+    if (literal !== null) {
+      throw new AppException('ExternalProxy_DestinationNotAllowed', {
+        errors: [`address ${literal} is not public`],
+      });
+    }
 
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...parts.headers };
     for (const [name, value] of parts.query) url.searchParams.set(name, value);
@@ -232,16 +240,6 @@ export class ProxyService {
     return { url, headers, secrets: parts.secrets, credentialsSent };
   }
 
-  /** IP literals never go through the connect-time lookup (checklist S9): they are judged here. */
-  private assertHostAllowed(hostname: string): void {
-    const literal = ipLiteralOf(hostname);
-    if (literal !== null && !this.policy.isAllowed(literal)) {
-      throw new AppException('ExternalProxy_DestinationNotAllowed', {
-        errors: [`address ${literal} is not public`],
-      });
-    }
-  }
-
   /**
    * What an account adds to every call, worked out on its first call: resolved accounts are values,
    * replaced (never changed) when the account or its token changes, so an entry cannot go stale.
@@ -252,10 +250,9 @@ export class ProxyService {
       const injected = { headers: {} as Record<string, string>, query: new URLSearchParams() };
       applyCredentials(account.authScheme, { ...account.credentials }, injected);
       const baseUrl = new URL(account.baseUrl);
-      const literal = ipLiteralOf(baseUrl.hostname);
       parts = {
         baseUrl,
-        baseHostAllowed: literal === null || this.policy.isAllowed(literal),
+        refusedLiteral: this.policy.refusedLiteral(baseUrl.hostname),
         headers: injected.headers,
         query: [...injected.query],
         secrets: [...Object.values(injected.headers), ...injected.query.values()],

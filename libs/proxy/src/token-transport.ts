@@ -6,7 +6,7 @@ import {
   type TokenResponse,
   type TokenTransport,
 } from '@app/connected-accounts';
-import { DestinationPolicy, ipLiteralOf } from './destination-policy';
+import { DestinationPolicy } from './destination-policy';
 import { readCappedBody } from './transport/capped-body';
 import { DESTINATION_BLOCKED } from './transport/guarded-lookup';
 import { UpstreamAgent } from './transport/upstream-agent';
@@ -29,8 +29,7 @@ export class UpstreamTokenTransport implements TokenTransport {
 
   async post(request: TokenRequest): Promise<TokenResponse> {
     const { url } = request;
-    const literal = ipLiteralOf(url.hostname);
-    if (literal !== null && !this.policy.isAllowed(literal)) {
+    if (this.policy.refusedLiteral(url.hostname) !== null) {
       throw Object.assign(new Error('token endpoint address is not allowed'), { code: DESTINATION_BLOCKED });
     }
     const response = await this.upstream.agent.request({

@@ -1,5 +1,6 @@
 import { Axios, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { requestThrough, type UpstreamRequestConfig } from './undici-axios-adapter';
+import { requestThrough } from './request-through';
+import type { UpstreamRequestConfig } from './undici-axios-adapter';
 
 /** A real axios instance whose adapter records the config it was handed. */
 function instanceWith(defaults: Record<string, unknown> = {}) {
