@@ -139,12 +139,10 @@ export class ProxyService {
     // A binary content type arrives as a stream (the adapter streams exactly those answers);
     // untyped bytes that are not UTF-8 are known to be binary only once read.
     const { stream, bytes } = body;
-    if (stream === undefined && bodyKind(headers['content-type'], bytes) !== 'binary') {
-      return {
-        status: response.status,
-        dataJson: responseDataJson(request.method, headers['content-type'], bytes),
-        headers,
-      };
+    if (stream === undefined) {
+      const kind = bodyKind(headers['content-type'], bytes);
+      if (kind !== 'binary')
+        return { status: response.status, dataJson: responseDataJson(kind, bytes), headers };
     }
     const binaryData = await this.store(projectId, stream ?? bytes, headers, requestOrigin, deadline);
     return {

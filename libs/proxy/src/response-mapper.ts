@@ -5,7 +5,9 @@ const TEXT_TYPES =
 const JSON_TYPES = /^application\/(json|[^;]+\+json)$|^text\/json$/;
 
 function mimeOf(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (contentType === undefined) return '';
+  const parameters = contentType.indexOf(';');
+  return (parameters === -1 ? contentType : contentType.slice(0, parameters)).trim().toLowerCase();
 }
 
 export type BodyKind = 'empty' | 'json' | 'text' | 'binary';
@@ -35,14 +37,14 @@ function isUtf8(bytes: Buffer): boolean {
 }
 
 /**
- * `data` of the proxy answer, as JSON text: for JSON types the upstream's own text, spliced in as it
- * is once it parses (no re-serialisation, and integers beyond 2^53 keep every digit), else the
- * text as a JSON string (checklist U7: never an error); text, XML and forms as strings; null when
- * empty or for HEAD. Binary bodies are stored and answered as `binary_data`, so `data` is null.
+ * `data` of the proxy answer, as JSON text, for a body of the given kind: for JSON types the
+ * upstream's own text, spliced in as it is once it parses (no re-serialisation, and integers beyond
+ * 2^53 keep every digit), else the text as a JSON string (checklist U7: never an error); text, XML
+ * and forms as strings; null when empty. Binary bodies are stored and answered as `binary_data`,
+ * so `data` is null (as it is for HEAD, whose answer has no body to read).
  */
-export function responseDataJson(method: string, contentType: string | undefined, bytes: Buffer): string {
-  if (method === 'HEAD') return 'null';
-  switch (bodyKind(contentType, bytes)) {
+export function responseDataJson(kind: BodyKind, bytes: Buffer): string {
+  switch (kind) {
     case 'empty':
       return 'null';
     case 'json': {
