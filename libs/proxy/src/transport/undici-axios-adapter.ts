@@ -9,13 +9,7 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { type Dispatcher, errors } from 'undici';
-import {
-  type BodyStream,
-  cappedBodyStream,
-  type ReadBody,
-  readCappedBody,
-  ResponseTooLargeError,
-} from './capped-body';
+import { cappedBodyStream, readCappedBody, ResponseTooLargeError } from './capped-body';
 
 /**
  * The outgoing call as the proxy built it: the parsed URL, the headers (lower-case, already checked
@@ -158,10 +152,11 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
     if (!streamed && contentEncoding === undefined) return; // gathered in onResponseData
     this.feed = new BodyFeed(controller);
     if (streamed) {
-      this.resolve(cappedBodyStream(this.feed, this.limit, contentEncoding));
+      const { stream, decoded } = cappedBodyStream(this.feed, this.limit, contentEncoding);
+      this.resolve({ stream, decoded, headers });
     } else {
       readCappedBody(this.feed, this.limit, contentEncoding).then(
-        (body) => this.resolve(body),
+        ({ bytes, decoded }) => this.resolve({ bytes, decoded, headers }),
         (error: unknown) => this.fail(error),
       );
     }
@@ -184,7 +179,8 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
       return;
     }
     const { chunks, size } = this;
-    this.resolve({ bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), decoded: false });
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    this.resolve({ bytes, decoded: false, headers: this.headers });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -194,11 +190,12 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
     else this.fail(error);
   }
 
-  private resolve(body: ReadBody | BodyStream): void {
+  /** `data` is built field by field: a spread into a literal took V8's slow path here. */
+  private resolve(data: UpstreamBody): void {
     if (this.settled) return;
     this.settled = true;
     this.settle.resolve({
-      data: { ...body, headers: this.headers },
+      data,
       status: this.status,
       statusText: '',
       headers: {},
