@@ -170,10 +170,11 @@ const ROUTES: Array<[RegExp, Handler]> = [
     (_req, res) => {
       res.writeHead(200, {
         'content-type': 'application/json',
-        connection: 'keep-alive, x-secret',
-        'x-secret': 'hop-value',
-        'keep-alive': 'timeout=5',
-        'x-kept': 'yes',
+        // Mixed case on purpose: the answer's names come out lower-case, matched as such.
+        Connection: 'keep-alive, X-Secret',
+        'X-Secret': 'hop-value',
+        'Keep-Alive': 'timeout=5',
+        'X-Kept': 'yes',
         'set-cookie': ['a=1', 'b=2'],
       });
       res.end('{}');

@@ -7,7 +7,10 @@ export function assertCallerHeader(name: string, value: string): void {
   if (problem) throw new AppException('ExternalProxy_InvalidHeader', { errors: [problem] });
 }
 
-/** Upstream headers as the contract shows them: lower-case, hop-by-hop removed, repeats joined. */
+/**
+ * Upstream headers as the contract shows them: lower-case, hop-by-hop removed, repeats joined.
+ * `raw` is undici's parsed headers, whose names are lower-case already.
+ */
 export function responseHeaders(
   raw: Record<string, string | string[] | undefined>,
   options: { decoded: boolean },
@@ -24,11 +27,10 @@ export function responseHeaders(
   const headers: Record<string, string> = {};
   for (const name in raw) {
     const value = raw[name];
-    const lower = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP_HEADERS.has(lower) || listedInConnection?.has(lower)) continue;
+    if (value === undefined || HOP_BY_HOP_HEADERS.has(name) || listedInConnection?.has(name)) continue;
     // Once decompressed, the upstream's encoding and length describe bytes the caller never sees.
-    if (options.decoded && (lower === 'content-encoding' || lower === 'content-length')) continue;
-    headers[lower] = Array.isArray(value) ? value.join(', ') : value;
+    if (options.decoded && (name === 'content-encoding' || name === 'content-length')) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }
