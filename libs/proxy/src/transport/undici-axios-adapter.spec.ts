@@ -87,9 +87,12 @@ describe(createUndiciAdapter.name, () => {
     expect(data.headers['set-cookie']).toEqual(['a=1', 'b=2']);
   });
 
-  it('stops a plain answer past its limit and drops the connection instead of reading on', async () => {
+  it.each([
+    ['a plain answer', { 'content-type': 'application/json' }],
+    ['an encoded answer it does not decode', { 'content-encoding': 'gzip, gzip, gzip' }],
+  ])('stops %s past its limit and drops the connection instead of reading on', async (_kind, headers) => {
     routes['/big'] = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, headers);
       trickle(res, 1000, 100, false);
     };
     await expect(send('/big', { limit: 250 })).rejects.toBeInstanceOf(ResponseTooLargeError);
@@ -106,15 +109,6 @@ describe(createUndiciAdapter.name, () => {
     expect(data.decoded).toBe(true);
     expect(data.bytes).toEqual(text);
     await expect(send('/gzip', { limit: 1000 })).rejects.toBeInstanceOf(ResponseTooLargeError);
-  });
-
-  it('caps an encoded answer it does not decode with the same error', async () => {
-    routes['/chain'] = (_req, res) => {
-      res.writeHead(200, { 'content-encoding': 'gzip, gzip, gzip' });
-      trickle(res, 1000, 100, false);
-    };
-    await expect(send('/chain', { limit: 250 })).rejects.toBeInstanceOf(ResponseTooLargeError);
-    await waitFor(() => closed.includes('/chain'));
   });
 
   it('hands a streamed answer over before its end; a reader that stops early frees the call', async () => {
