@@ -2,7 +2,7 @@ import type { InternalAxiosRequestConfig } from 'axios';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Agent } from 'undici';
 import { CallDeadline } from './call-deadline';
@@ -45,12 +45,17 @@ describe(createUndiciAdapter.name, () => {
 
   const send = (
     path: string,
-    options: { limit?: number; signal?: InternalAxiosRequestConfig['signal']; streamed?: boolean } = {},
+    options: {
+      limit?: number;
+      signal?: InternalAxiosRequestConfig['signal'];
+      streamed?: boolean;
+      method?: string;
+    } = {},
   ) => {
     const adapter = createUndiciAdapter(agent, { streamWhen: () => options.streamed ?? false });
     const config = {
       upstream: new UpstreamCall(new URL(path, origin), { accept: '*/*' }, options.limit ?? 1024),
-      method: 'get',
+      method: options.method ?? 'get',
       signal: options.signal,
     } as unknown as InternalAxiosRequestConfig;
     return adapter(config) as Promise<{ status: number; data: UpstreamBody }>;
@@ -170,12 +175,64 @@ describe(createUndiciAdapter.name, () => {
     expect(seen).toEqual(['/hold']);
   });
 
-  it('fails at once for a signal already aborted', async () => {
-    routes['/never'] = (_req, res) => res.end();
+  it('fails at once for a signal already aborted, without even connecting', async () => {
+    const seen: string[] = [];
+    routes['/never'] = (req, res) => {
+      seen.push(req.url!);
+      res.end();
+    };
     const deadline = new CallDeadline(10_000);
     deadline.abort();
     deadline.clear();
+    let connections = 0;
+    const count = (): void => void connections++;
+    server.on('connection', count);
     await expect(send('/never', { signal: deadline })).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server.off('connection', count);
+    expect(seen).toEqual([]);
+    expect(connections).toBe(0);
+  });
+
+  it.each([
+    ['HEAD', 200],
+    ['GET', 204],
+    ['GET', 304],
+  ])(
+    'answers %s with %i and a content-encoding but no body as empty, not as a broken encoding',
+    async (method, status) => {
+      routes['/empty'] = (_req, res) => {
+        res.writeHead(status, { 'content-encoding': 'gzip', 'content-type': 'application/json' });
+        res.end();
+      };
+      const { status: answered, data } = await send('/empty', { method });
+      expect(answered).toBe(status);
+      expect(data.bytes).toEqual(Buffer.alloc(0));
+    },
+  );
+
+  it('destroys a request body stream when the call fails before it is sent', async () => {
+    const refusing = createServer();
+    refusing.listen(0, '127.0.0.1');
+    await once(refusing, 'listening');
+    const { port } = refusing.address() as AddressInfo;
+    refusing.close();
+    await once(refusing, 'close');
+    const body = Readable.from([Buffer.from('payload')]);
+    const adapter = createUndiciAdapter(agent);
+    const config = {
+      upstream: new UpstreamCall(new URL(`http://127.0.0.1:${port}/`), {}, 1024),
+      method: 'post',
+      data: body,
+    } as unknown as InternalAxiosRequestConfig;
+    await expect(adapter(config)).rejects.toThrow();
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('rejects (does not throw) for a URL it cannot parse', async () => {
+    const adapter = createUndiciAdapter(agent);
+    const call = adapter({ url: 'not a url', method: 'get' } as unknown as InternalAxiosRequestConfig);
+    await expect(call).rejects.toThrow('Invalid URL');
   });
 });
 

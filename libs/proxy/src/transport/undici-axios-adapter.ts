@@ -149,7 +149,9 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
     const contentEncoding = Array.isArray(encoding) ? encoding.join(',') : encoding;
     const contentType = headers['content-type'];
     const streamed = this.streamWhen?.(Array.isArray(contentType) ? contentType[0] : contentType) ?? false;
-    if (!streamed && contentEncoding === undefined) return; // gathered in onResponseData
+    // An answer without a body (HEAD, 204, 304) is never decoded: its encoding describes nothing.
+    const bodyless = statusCode === 204 || statusCode === 304 || this.config.method?.toUpperCase() === 'HEAD';
+    if (bodyless || (!streamed && contentEncoding === undefined)) return; // gathered in onResponseData
     this.feed = new BodyFeed(controller);
     if (streamed) {
       const { stream, decoded } = cappedBodyStream(this.feed, this.limit, contentEncoding);
@@ -204,10 +206,18 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
     });
   }
 
+  /** True once the call has succeeded or failed: a call that failed before it was sent is not sent. */
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
   private fail(error: unknown): void {
     if (this.settled) return;
     this.settled = true;
     this.stopListening?.();
+    // undici leaves a request body stream as it is when the call fails before or while connecting.
+    const data: unknown = this.config.data;
+    if (data instanceof Readable && !data.destroyed) data.on('error', () => undefined).destroy();
     this.settle.reject(error);
   }
 }
@@ -224,10 +234,12 @@ export function createUndiciAdapter(
 ): AxiosAdapter {
   return (config: InternalAxiosRequestConfig): Promise<AxiosResponse<UpstreamBody>> => {
     const call = (config as UpstreamRequestConfig).upstream;
-    const url = call?.url ?? new URL(config.url as string);
     const maxBytes = call?.maxResponseBytes ?? config.maxContentLength;
     const limit = maxBytes && maxBytes > 0 ? maxBytes : Infinity;
     return new Promise((resolve, reject) => {
+      const url = call?.url ?? new URL(config.url as string);
+      const answer = new UpstreamAnswer(config, limit, options.streamWhen, { resolve, reject });
+      if (answer.isSettled) return; // its signal had already aborted: nothing is sent
       dispatcher.dispatch(
         {
           origin: url.origin,
@@ -236,7 +248,7 @@ export function createUndiciAdapter(
           headers: call?.headers ?? configHeaders(config),
           body: config.data as Buffer | Readable | undefined,
         },
-        new UpstreamAnswer(config, limit, options.streamWhen, { resolve, reject }),
+        answer,
       );
     });
   };
