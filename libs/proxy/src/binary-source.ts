@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
-import { proxyConfig, type ProxyConfig } from '@app/config';
 import { AppException } from '@app/errors';
 import { DestinationPolicy } from './destination-policy';
 import { type ByteBudget, cappedBodyStream } from './transport/capped-body';
 import { DESTINATION_BLOCKED } from './transport/guarded-lookup';
 import type { CallDeadline } from './transport/call-deadline';
-import { UpstreamAgent } from './transport/upstream-agent';
+import { UPSTREAM_USER_AGENT, UpstreamAgent } from './transport/upstream-agent';
 
 /** The upload, or the sum of a multipart upload's parts, is over PROXY_MAX_UPLOAD_BYTES. */
 export class UploadTooLargeError extends Error {
@@ -35,14 +34,10 @@ export interface OpenedSource {
  */
 @Injectable()
 export class BinarySourceFetcher {
-  private readonly policy: DestinationPolicy;
-
   constructor(
     private readonly upstream: UpstreamAgent,
-    @Inject(proxyConfig.KEY) config: ProxyConfig,
-  ) {
-    this.policy = new DestinationPolicy(config.allowedCidrs);
-  }
+    private readonly policy: DestinationPolicy,
+  ) {}
 
   /** `field` names the source in errors, e.g. `binary_body.url`; `signal` is the call's deadline. */
   async open(source: string, field: string, budget: ByteBudget, signal: CallDeadline): Promise<OpenedSource> {
@@ -59,7 +54,7 @@ export class BinarySourceFetcher {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: 'GET',
-        headers: { 'user-agent': 'proxy-execute/0.1' },
+        headers: { 'user-agent': UPSTREAM_USER_AGENT },
         signal,
       });
     } catch (error) {

@@ -10,9 +10,13 @@ import { isBinaryContentType } from './response-mapper';
 import { UpstreamTokenTransport } from './token-transport';
 import { UploadBodyBuilder } from './upload-body';
 import { createUndiciAdapter } from './transport/undici-axios-adapter';
-import { UpstreamAgent } from './transport/upstream-agent';
+import { destinationPolicyProvider, UpstreamAgent } from './transport/upstream-agent';
+import { DestinationPolicy } from './destination-policy';
 
-@Module({ providers: [UpstreamAgent], exports: [UpstreamAgent] })
+@Module({
+  providers: [UpstreamAgent, destinationPolicyProvider],
+  exports: [UpstreamAgent, DestinationPolicy],
+})
 class UpstreamModule {}
 
 /**

@@ -26,8 +26,7 @@ import {
 import { type Upload, UploadBodyBuilder } from './upload-body';
 import { toUpstreamException } from './upstream-errors';
 import { CallDeadline } from './transport/call-deadline';
-
-const USER_AGENT = 'proxy-execute/0.1';
+import { UPSTREAM_USER_AGENT } from './transport/upstream-agent';
 
 interface OutgoingRequest {
   url: URL;
@@ -53,7 +52,6 @@ interface AccountParts {
 
 @Injectable()
 export class ProxyService {
-  private readonly policy: DestinationPolicy;
   private readonly parts = new WeakMap<ResolvedAccount, AccountParts>();
 
   constructor(
@@ -62,10 +60,9 @@ export class ProxyService {
     private readonly refresher: OAuthRefreshService,
     private readonly files: FilesService,
     private readonly uploads: UploadBodyBuilder,
+    private readonly policy: DestinationPolicy,
     @Inject(proxyConfig.KEY) private readonly config: ProxyConfig,
-  ) {
-    this.policy = new DestinationPolicy(config.allowedCidrs);
-  }
+  ) {}
 
   /**
    * `requestOrigin` (the caller's scheme and host) is the origin of `binary_data.url` unless
@@ -214,7 +211,7 @@ export class ProxyService {
       });
     }
 
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...parts.headers };
+    const headers: Record<string, string> = { 'user-agent': UPSTREAM_USER_AGENT, ...parts.headers };
     for (const [name, value] of parts.query) url.searchParams.set(name, value);
 
     // Caller parameters come after the credentials: a caller may override the auth header deliberately.

@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { proxyConfig, type ProxyConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
 import {
   MAX_TOKEN_RESPONSE_BYTES,
   type TokenRequest,
@@ -9,7 +8,7 @@ import {
 import { DestinationPolicy } from './destination-policy';
 import { readCappedBody } from './transport/capped-body';
 import { DESTINATION_BLOCKED } from './transport/guarded-lookup';
-import { UpstreamAgent } from './transport/upstream-agent';
+import { UPSTREAM_USER_AGENT, UpstreamAgent } from './transport/upstream-agent';
 
 /**
  * Token-endpoint calls through the proxy's own outbound agent: `token_url` comes from an account,
@@ -18,14 +17,10 @@ import { UpstreamAgent } from './transport/upstream-agent';
  */
 @Injectable()
 export class UpstreamTokenTransport implements TokenTransport {
-  private readonly policy: DestinationPolicy;
-
   constructor(
     private readonly upstream: UpstreamAgent,
-    @Inject(proxyConfig.KEY) config: ProxyConfig,
-  ) {
-    this.policy = new DestinationPolicy(config.allowedCidrs);
-  }
+    private readonly policy: DestinationPolicy,
+  ) {}
 
   async post(request: TokenRequest): Promise<TokenResponse> {
     const { url } = request;
@@ -36,7 +31,7 @@ export class UpstreamTokenTransport implements TokenTransport {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'POST',
-      headers: { ...request.headers, 'user-agent': 'proxy-execute/0.1' },
+      headers: { ...request.headers, 'user-agent': UPSTREAM_USER_AGENT },
       body: request.body,
       signal: request.signal,
     });

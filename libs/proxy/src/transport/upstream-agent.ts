@@ -1,8 +1,18 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '@app/config';
 import { Agent } from 'undici';
 import { DestinationPolicy } from '../destination-policy';
 import { createGuardedLookup } from './guarded-lookup';
+
+/** The User-Agent of every request the proxy sends on its own account (upstream calls, sources, tokens). */
+export const UPSTREAM_USER_AGENT = 'proxy-execute/0.1';
+
+/** The one destination policy (PROXY_ALLOWED_CIDRS), shared by the agent's lookup and every IP-literal check. */
+export const destinationPolicyProvider: Provider = {
+  provide: DestinationPolicy,
+  inject: [proxyConfig.KEY],
+  useFactory: (config: ProxyConfig) => new DestinationPolicy(config.allowedCidrs),
+};
 
 /**
  * The one outbound connection pool: undici keeps a keep-alive pool per origin with bounded
@@ -13,7 +23,7 @@ import { createGuardedLookup } from './guarded-lookup';
 export class UpstreamAgent implements OnApplicationShutdown {
   readonly agent: Agent;
 
-  constructor(@Inject(proxyConfig.KEY) config: ProxyConfig) {
+  constructor(@Inject(proxyConfig.KEY) config: ProxyConfig, policy: DestinationPolicy) {
     if (config.forwardProxyVariables.length > 0) {
       // A forward proxy would be dialled instead of the target, and the destination policy would
       // judge the proxy's address (checklist S17): the agent ignores these variables on purpose.
@@ -28,7 +38,7 @@ export class UpstreamAgent implements OnApplicationShutdown {
       bodyTimeout: config.timeoutMs,
       connect: {
         timeout: config.connectTimeoutMs,
-        lookup: createGuardedLookup(new DestinationPolicy(config.allowedCidrs)),
+        lookup: createGuardedLookup(policy),
       },
     });
   }
