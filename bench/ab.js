@@ -11,7 +11,17 @@
 'use strict';
 const { join, resolve } = require('node:path');
 const { Client } = require('pg');
-const { API_KEY, TOKEN, cpuMicros, load, row, rssMb, startChild, startService } = require('./run');
+const {
+  API_KEY,
+  TOKEN,
+  cpuMicros,
+  load,
+  proxiedRequest,
+  row,
+  rssMb,
+  startChild,
+  startService,
+} = require('./run');
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -65,11 +75,7 @@ async function runAb({
         name: `ab-${index}`,
       });
     }
-    const proxied = {
-      method: 'POST',
-      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({ endpoint: `/${payload}`, method: 'GET' }),
-    };
+    const proxied = proxiedRequest(payload);
     const contenders = [
       { name: 'reference', pid: reference.child.pid, url: `http://127.0.0.1:${reference.port}/` },
       ...services.map(({ name, service }) => ({

@@ -58,6 +58,15 @@ function startChild(script, env) {
   });
 }
 
+/** The POST that asks a proxy (the reference or the service) for one of the upstream's payloads. */
+function proxiedRequest(payload) {
+  return {
+    method: 'POST',
+    headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+    body: JSON.stringify({ endpoint: `/${payload}`, method: 'GET' }),
+  };
+}
+
 async function waitReady(url, child, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -214,12 +223,7 @@ async function runBenchmark(options = {}) {
   const cases = [];
   try {
     for (const payload of payloads) {
-      const body = JSON.stringify({ endpoint: `/${payload}`, method: 'GET' });
-      const proxied = {
-        method: 'POST',
-        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
-        body,
-      };
+      const proxied = proxiedRequest(payload);
       const targets = {
         direct: { url: `${upstreamUrl}/${payload}` },
         reference: { url: `http://127.0.0.1:${reference.port}/`, ...proxied },
@@ -351,6 +355,7 @@ module.exports = {
   TOKEN,
   startChild,
   startService,
+  proxiedRequest,
   load,
   row,
   cpuMicros,
