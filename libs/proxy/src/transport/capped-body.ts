@@ -107,23 +107,40 @@ export function cappedBodyStream(
   return { stream, decoded: decoders.length > 0 };
 }
 
+/** A body's chunks, kept up to a number of bytes, then joined into one buffer. */
+export class GatheredBytes {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(readonly limit = Infinity) {}
+
+  /** Keeps `chunk`; false, keeping nothing more, once the total is past the limit. */
+  add(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.limit) return false;
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  bytes(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+  }
+}
+
 /**
  * Reads a stream to its end into one buffer, with plain listeners (no async iterator per call).
  * Past `limit` bytes the stream is destroyed and the read fails with a ResponseTooLargeError.
  */
 export function readAll(stream: Readable, limit = Infinity): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const gathered = new GatheredBytes(limit);
     stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new ResponseTooLargeError(limit));
-        stream.destroy();
-      } else chunks.push(chunk);
+      if (gathered.add(chunk)) return;
+      reject(new ResponseTooLargeError(limit));
+      stream.destroy();
     });
     stream.once('error', reject);
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    stream.once('end', () => resolve(gathered.bytes()));
   });
 }
 
@@ -137,7 +154,7 @@ export async function readCappedBody(
   contentEncoding?: string,
 ): Promise<ReadBody> {
   const decoders = decodersFor(contentEncoding);
-  // The common case reads the socket's stream itself: no pipeline per request.
+  // Nothing to decode: the stream is read as it is, without a pipeline.
   if (decoders.length === 0) return { bytes: await readAll(body, limit), decoded: false };
   const { stream } = cappedBodyStream(body, limit, contentEncoding);
   return { bytes: await readAll(stream), decoded: true };

@@ -9,7 +9,7 @@ import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { type Dispatcher, errors } from 'undici';
-import { cappedBodyStream, readCappedBody, ResponseTooLargeError } from './capped-body';
+import { cappedBodyStream, GatheredBytes, readCappedBody, ResponseTooLargeError } from './capped-body';
 
 /**
  * The outgoing call as the proxy built it: the parsed URL, the headers (lower-case, already checked
@@ -91,6 +91,14 @@ type Settle = {
   reject: (error: unknown) => void;
 };
 
+interface AnswerOptions {
+  /** The cap on the answer's bytes (after decoding). */
+  limit: number;
+  /** A HEAD's answer has no body, whatever its headers say. */
+  head: boolean;
+  streamWhen: UndiciAdapterOptions['streamWhen'];
+}
+
 /**
  * One upstream answer, as undici's dispatcher delivers it. A plain body that is not to be
  * streamed is gathered chunk by chunk, capped, without a stream in between (a Readable and its
@@ -102,8 +110,7 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
   private settled = false;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
+  private readonly gathered: GatheredBytes;
   private feed?: BodyFeed;
   private stopListening?: () => void;
   /** Why the call was aborted before undici started it, if it was. */
@@ -111,10 +118,10 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly config: InternalAxiosRequestConfig,
-    private readonly limit: number,
-    private readonly streamWhen: UndiciAdapterOptions['streamWhen'],
+    private readonly options: AnswerOptions,
     private readonly settle: Settle,
   ) {
+    this.gathered = new GatheredBytes(options.limit);
     const { signal } = config;
     if (signal) {
       const abort = (): void => {
@@ -148,16 +155,17 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
     const encoding = headers['content-encoding'];
     const contentEncoding = Array.isArray(encoding) ? encoding.join(',') : encoding;
     const contentType = headers['content-type'];
-    const streamed = this.streamWhen?.(Array.isArray(contentType) ? contentType[0] : contentType) ?? false;
+    const { limit, head, streamWhen } = this.options;
+    const streamed = streamWhen?.(Array.isArray(contentType) ? contentType[0] : contentType) ?? false;
     // An answer without a body (HEAD, 204, 304) is never decoded: its encoding describes nothing.
-    const bodyless = statusCode === 204 || statusCode === 304 || this.config.method?.toUpperCase() === 'HEAD';
+    const bodyless = head || statusCode === 204 || statusCode === 304;
     if (bodyless || (!streamed && contentEncoding === undefined)) return; // gathered in onResponseData
     this.feed = new BodyFeed(controller);
     if (streamed) {
-      const { stream, decoded } = cappedBodyStream(this.feed, this.limit, contentEncoding);
+      const { stream, decoded } = cappedBodyStream(this.feed, limit, contentEncoding);
       this.resolve({ stream, decoded, headers });
     } else {
-      readCappedBody(this.feed, this.limit, contentEncoding).then(
+      readCappedBody(this.feed, limit, contentEncoding).then(
         ({ bytes, decoded }) => this.resolve({ bytes, decoded, headers }),
         (error: unknown) => this.fail(error),
       );
@@ -169,9 +177,7 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
       if (!this.feed.push(chunk)) controller.pause();
       return;
     }
-    this.size += chunk.length;
-    if (this.size > this.limit) controller.abort(new ResponseTooLargeError(this.limit));
-    else this.chunks.push(chunk);
+    if (!this.gathered.add(chunk)) controller.abort(new ResponseTooLargeError(this.options.limit));
   }
 
   onResponseEnd(): void {
@@ -180,9 +186,7 @@ class UpstreamAnswer implements Dispatcher.DispatchHandler {
       this.feed.push(null);
       return;
     }
-    const { chunks, size } = this;
-    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-    this.resolve({ bytes, decoded: false, headers: this.headers });
+    this.resolve({ bytes: this.gathered.bytes(), decoded: false, headers: this.headers });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -236,15 +240,20 @@ export function createUndiciAdapter(
     const call = (config as UpstreamRequestConfig).upstream;
     const maxBytes = call?.maxResponseBytes ?? config.maxContentLength;
     const limit = maxBytes && maxBytes > 0 ? maxBytes : Infinity;
+    const method = (config.method ?? 'get').toUpperCase();
     return new Promise((resolve, reject) => {
       const url = call?.url ?? new URL(config.url as string);
-      const answer = new UpstreamAnswer(config, limit, options.streamWhen, { resolve, reject });
+      const answer = new UpstreamAnswer(
+        config,
+        { limit, head: method === 'HEAD', streamWhen: options.streamWhen },
+        { resolve, reject },
+      );
       if (answer.isSettled) return; // its signal had already aborted: nothing is sent
       dispatcher.dispatch(
         {
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
-          method: (config.method ?? 'get').toUpperCase(),
+          method,
           headers: call?.headers ?? configHeaders(config),
           body: config.data as Buffer | Readable | undefined,
         },
