@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Axios } from 'axios';
 import { Global, Module } from '@nestjs/common';
+import { proxyConfig, type ProxyConfig } from '@app/config';
 import { ConnectedAccountsModule, TOKEN_TRANSPORT } from '@app/connected-accounts';
 import { FilesModule } from '@app/files';
 import { BinarySourceFetcher } from './binary-source';
@@ -10,11 +11,19 @@ import { isBinaryContentType } from './response-mapper';
 import { UpstreamTokenTransport } from './token-transport';
 import { UploadBodyBuilder } from './upload-body';
 import { createUndiciAdapter } from './transport/undici-axios-adapter';
-import { destinationPolicyProvider, UpstreamAgent } from './transport/upstream-agent';
+import { UpstreamAgent } from './transport/upstream-agent';
 import { DestinationPolicy } from './destination-policy';
 
 @Module({
-  providers: [UpstreamAgent, destinationPolicyProvider],
+  providers: [
+    UpstreamAgent,
+    // The one destination policy (PROXY_ALLOWED_CIDRS): the agent's lookup and every IP-literal check.
+    {
+      provide: DestinationPolicy,
+      inject: [proxyConfig.KEY],
+      useFactory: (config: ProxyConfig) => new DestinationPolicy(config.allowedCidrs),
+    },
+  ],
   exports: [UpstreamAgent, DestinationPolicy],
 })
 class UpstreamModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { proxyConfig, type ProxyConfig } from '@app/config';
 import { Agent } from 'undici';
 import { DestinationPolicy } from '../destination-policy';
@@ -6,13 +6,6 @@ import { createGuardedLookup } from './guarded-lookup';
 
 /** The User-Agent of every request the proxy sends on its own account (upstream calls, sources, tokens). */
 export const UPSTREAM_USER_AGENT = 'proxy-execute/0.1';
-
-/** The one destination policy (PROXY_ALLOWED_CIDRS), shared by the agent's lookup and every IP-literal check. */
-export const destinationPolicyProvider: Provider = {
-  provide: DestinationPolicy,
-  inject: [proxyConfig.KEY],
-  useFactory: (config: ProxyConfig) => new DestinationPolicy(config.allowedCidrs),
-};
 
 /**
  * The one outbound connection pool: undici keeps a keep-alive pool per origin with bounded
